@@ -1,0 +1,82 @@
+/**
+ * The Electron shell: the only module (with `shell/` and the preload) that imports Electron.
+ * It builds the same services the carrier builds and connects them to one secure window.
+ */
+import { app, BrowserWindow } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createDispatcher } from './ipc/dispatcher';
+import { createHandlers } from './ipc/handlers';
+import { createServices } from './services';
+import { createLogger } from './services/log';
+import { forwardEvents, registerIpc } from './shell/ipc';
+import { applySecurityRules } from './shell/security';
+import { loadWindowState, trackWindowState } from './shell/window-state';
+
+const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
+const appEntry = devServerUrl ?? pathToFileURL(join(import.meta.dirname, '../renderer/index.html')).href;
+
+let mainWindow: BrowserWindow | undefined;
+
+async function createWindow(userDataDir: string): Promise<BrowserWindow> {
+  const state = await loadWindowState(userDataDir);
+  const window = new BrowserWindow({
+    ...(state.known ? state.bounds : { width: state.bounds.width, height: state.bounds.height }),
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    title: 'Keyframe',
+    backgroundColor: '#1c1c1f',
+    webPreferences: {
+      preload: join(import.meta.dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      spellcheck: true,
+    },
+  });
+  if (state.maximized) window.maximize();
+  trackWindowState(window, userDataDir);
+  window.once('ready-to-show', () => window.show());
+  await window.loadURL(appEntry);
+  return window;
+}
+
+async function main(): Promise<void> {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  await app.whenReady();
+  const userDataDir = app.getPath('userData');
+  const log = createLogger();
+  const services = await createServices({ userDataDir, shell: 'electron', version: app.getVersion(), log });
+  applySecurityRules(appEntry);
+  registerIpc(createDispatcher(createHandlers(services), { log }), () => mainWindow, appEntry);
+
+  const open = async () => {
+    mainWindow = await createWindow(userDataDir);
+    forwardEvents(services.events, mainWindow);
+    mainWindow.on('closed', () => (mainWindow = undefined));
+  };
+  await open();
+  app.on('activate', () => {
+    if (!mainWindow) void open();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('will-quit', () => void services.close());
+}
+
+void main();

@@ -1,0 +1,11 @@
+/** Maps every contract method to the service that answers it. One line per method. */
+import type { Services } from '../services';
+import type { Handlers } from './dispatcher';
+
+export function createHandlers(services: Services): Handlers {
+  return {
+    'app:info': () => services.appInfo(),
+    'settings:get': () => services.settings.get(),
+    'settings:set': (patch) => services.settings.set(patch),
+  };
+}

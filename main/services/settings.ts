@@ -1,0 +1,67 @@
+/**
+ * User settings in `settings.json` under the user-data folder. A damaged file is kept aside as
+ * `settings.json.damaged-<time>` and replaced by defaults, and the log says where the copy is.
+ */
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError, Settings } from '../contract';
+import type { SettingsPatch } from '../contract';
+import type { EventBus } from './events';
+import { readJson, writeJsonAtomic } from './json-file';
+import type { Logger } from './log';
+
+export class SettingsStore {
+  readonly path: string;
+  #current: Settings = Settings.parse({});
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    userDataDir: string,
+    private readonly events: EventBus,
+    private readonly log: Logger,
+  ) {
+    this.path = join(userDataDir, 'settings.json');
+  }
+
+  async load(): Promise<Settings> {
+    let raw: unknown;
+    try {
+      raw = await readJson(this.path);
+    } catch (error) {
+      raw = await this.#setAside(error);
+    }
+    const parsed = Settings.safeParse(raw ?? {});
+    this.#current = parsed.success ? parsed.data : Settings.parse((await this.#setAside(parsed.error)) ?? {});
+    return this.get();
+  }
+
+  get(): Settings {
+    return structuredClone(this.#current);
+  }
+
+  /** Applies a patch, writes it to disk, and tells the renderer. Writes are serialised. */
+  async set(patch: SettingsPatch): Promise<Settings> {
+    const next = Settings.parse({ ...this.#current, ...patch });
+    const write = this.#queue.then(() => writeJsonAtomic(this.path, next));
+    this.#queue = write.catch(() => undefined);
+    try {
+      await write;
+    } catch (error) {
+      throw new AppError('io', `Keyframe could not save its settings to ${this.path}. Check that the folder is writable.`, { cause: error });
+    }
+    this.#current = next;
+    this.events.emit('settings:changed', this.get());
+    return this.get();
+  }
+
+  async #setAside(reason: unknown): Promise<undefined> {
+    const aside = `${this.path}.damaged-${Date.now()}`;
+    try {
+      await rename(this.path, aside);
+      this.log.warn('settings', `settings file was damaged; kept a copy at ${aside} and started from defaults`, reason);
+    } catch (error) {
+      this.log.warn('settings', 'settings file was damaged and could not be moved aside', error);
+    }
+    return undefined;
+  }
+}

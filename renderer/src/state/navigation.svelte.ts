@@ -1,0 +1,20 @@
+/** Where the user is: one of the app's places, plus whether the settings panel is open. */
+export const places = [
+  { id: 'create', label: 'Create', shortcut: '1' },
+  { id: 'queue', label: 'Queue', shortcut: '2' },
+  { id: 'library', label: 'Library', shortcut: '3' },
+] as const;
+
+export type Place = (typeof places)[number]['id'];
+
+class Navigation {
+  place = $state<Place>('create');
+  settingsOpen = $state(false);
+
+  go(place: Place): void {
+    this.place = place;
+    this.settingsOpen = false;
+  }
+}
+
+export const navigation = new Navigation();
