@@ -47,7 +47,9 @@ export class SettingsStore {
     try {
       await write;
     } catch (error) {
-      throw new AppError('io', `Keyframe could not save its settings to ${this.path}. Check that the folder is writable.`, { cause: error });
+      throw new AppError('io', `Keyframe could not save its settings to ${this.path}. Check that the folder is writable.`, {
+        cause: error,
+      });
     }
     this.#current = next;
     this.events.emit('settings:changed', this.get());

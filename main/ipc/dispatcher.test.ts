@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { AppError, methodNames } from '../contract';
+import { createDispatcher } from './dispatcher';
+import type { Handlers } from './dispatcher';
+import { createLogger } from '../services/log';
+
+const lines: string[] = [];
+const log = createLogger((line) => lines.push(line));
+
+function handlers(overrides: Partial<Handlers> = {}): Handlers {
+  return {
+    'app:info': () => ({ name: 'Keyframe', version: '1', shell: 'carrier', platform: 'linux', userDataDir: '/tmp/x' }),
+    'settings:get': () => ({ theme: 'system', defaultDuration: 5, apiBaseUrl: '' }),
+    'settings:set': (patch) => ({ theme: 'system', defaultDuration: 5, apiBaseUrl: '', ...patch }),
+    ...overrides,
+  } as Handlers;
+}
+
+describe('dispatcher', () => {
+  const dispatch = createDispatcher(handlers(), { log, checkResults: true });
+  const trusted = { trusted: true };
+
+  it('passes valid arguments through and wraps the value', async () => {
+    await expect(dispatch('settings:set', [{ theme: 'dark' }], trusted)).resolves.toMatchObject({ ok: true, value: { theme: 'dark' } });
+  });
+
+  it('refuses unknown channels, including prototype keys', async () => {
+    for (const channel of ['nope:nothing', 'toString', '__proto__', 42, null]) {
+      const result = await dispatch(channel, [], trusted);
+      expect(result).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+    }
+  });
+
+  it('refuses calls from an untrusted sender before looking at the arguments', async () => {
+    await expect(dispatch('settings:get', [], { trusted: false })).resolves.toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it('names the offending field when arguments are malformed', async () => {
+    const cases: unknown[] = [
+      undefined,
+      'x',
+      [],
+      [{ theme: 'neon' }],
+      [{ theme: 'dark', extra: true }],
+      [{ defaultDuration: 7 }],
+      [{ apiBaseUrl: 'javascript:alert(1)' }],
+      [{}, {}],
+    ];
+    for (const args of cases) {
+      const result = await dispatch('settings:set', args, trusted);
+      expect(result.ok, JSON.stringify(args)).toBe(false);
+      if (!result.ok) {
+        expect(result.error.code).toBe('invalid_argument');
+        expect(result.error.message).toMatch(/^Invalid arguments for settings:set/);
+      }
+    }
+  });
+
+  it('survives random argument shapes for every method without throwing', async () => {
+    const shapes: unknown[] = [
+      null,
+      0,
+      -1,
+      1e308,
+      NaN,
+      '',
+      'a'.repeat(10_000),
+      true,
+      {},
+      [],
+      [null],
+      [[[]]],
+      { length: 1 },
+      [Symbol.iterator.toString()],
+      [{ __proto__: { theme: 'dark' } }],
+    ];
+    for (const name of methodNames) {
+      for (const shape of shapes) {
+        const result = await dispatch(name, shape, trusted);
+        expect(typeof result.ok).toBe('boolean');
+        if (!result.ok) expect(['invalid_argument']).toContain(result.error.code);
+      }
+    }
+  });
+
+  it('turns an AppError into its code and message, and anything else into a generic internal error', async () => {
+    const failing = createDispatcher(
+      handlers({
+        'settings:get': () => {
+          throw new AppError('io', 'Disk is full.');
+        },
+        'app:info': () => {
+          throw new Error('secret-token-1234 leaked in a stack');
+        },
+      }),
+      { log },
+    );
+    await expect(failing('settings:get', [], trusted)).resolves.toEqual({ ok: false, error: { code: 'io', message: 'Disk is full.' } });
+    const internal = await failing('app:info', [], trusted);
+    expect(internal).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(JSON.stringify(internal)).not.toContain('secret-token');
+  });
+
+  it('catches a handler whose result breaks the contract', async () => {
+    const drifting = createDispatcher(handlers({ 'settings:get': () => ({ theme: 'purple' }) as never }), { log, checkResults: true });
+    await expect(drifting('settings:get', [], trusted)).resolves.toMatchObject({ ok: false, error: { code: 'internal' } });
+  });
+});

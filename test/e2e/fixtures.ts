@@ -1,0 +1,118 @@
+/**
+ * The one place E2E specs get the app from. With `ELECTRON_PATH` set (a machine where Electron's
+ * binary exists) the app is launched in real Electron with `_electron.launch()`. Otherwise the real
+ * built renderer runs in Debian's Chromium against the real main-process services over the
+ * loopback carrier, and the run says so.
+ */
+import { test as base, chromium, _electron } from '@playwright/test';
+import type { Browser, ElectronApplication, Page } from '@playwright/test';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServices } from '../../main/services';
+import type { Services } from '../../main/services';
+import { createLogger } from '../../main/services/log';
+import { startCarrier } from '../carrier/server';
+import type { Carrier } from '../carrier/server';
+
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const electronPath = process.env['ELECTRON_PATH'];
+export const launchMode: 'electron' | 'carrier' = electronPath ? 'electron' : 'carrier';
+const root = resolve(import.meta.dirname, '../..');
+const SCREEN_DIR = join(root, 'test-results', 'screens');
+
+export class KeyframeApp {
+  page!: Page;
+  services?: Services;
+  logLines: string[] = [];
+  #carrier?: Carrier;
+  #electron?: ElectronApplication;
+
+  constructor(
+    readonly userDataDir: string,
+    private readonly browser: Browser | undefined,
+    readonly colorScheme: 'light' | 'dark' = 'light',
+  ) {}
+
+  async launch(): Promise<Page> {
+    if (launchMode === 'electron') {
+      this.#electron = await _electron.launch({
+        executablePath: electronPath,
+        args: [root],
+        env: { ...process.env, KEYFRAME_USER_DATA: this.userDataDir },
+      });
+      this.page = await this.#electron.firstWindow();
+    } else {
+      const log = createLogger((line) => this.logLines.push(line));
+      this.services = await createServices({ userDataDir: this.userDataDir, shell: 'carrier', version: 'e2e', log });
+      this.#carrier = await startCarrier({ services: this.services, rendererDir: join(root, 'out', 'renderer') });
+      const context = await this.browser!.newContext({ colorScheme: this.colorScheme, viewport: { width: 1280, height: 800 } });
+      this.page = await context.newPage();
+      await this.page.goto(this.#carrier.url);
+    }
+    await this.page.getByRole('navigation', { name: 'Places' }).waitFor();
+    return this.page;
+  }
+
+  /** Quits and starts again with the same user data (keychain and library are shared). */
+  async restart(): Promise<Page> {
+    await this.close();
+    return this.launch();
+  }
+
+  async screenshot(name: string): Promise<string> {
+    await mkdir(SCREEN_DIR, { recursive: true });
+    const path = join(SCREEN_DIR, `${name}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+
+  async close(): Promise<void> {
+    if (this.#electron) await this.#electron.close();
+    if (this.#carrier) {
+      await this.page.context().close();
+      await this.#carrier.close();
+      await this.services?.close();
+    }
+    this.#electron = undefined;
+    this.#carrier = undefined;
+  }
+}
+
+export const test = base.extend<{ app: KeyframeApp }, { browser: Browser }>({
+  browser: [
+    async ({}, use) => {
+      if (launchMode === 'electron') {
+        await use(undefined as unknown as Browser);
+        return;
+      }
+      const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+      await use(browser);
+      await browser.close();
+    },
+    { scope: 'worker' },
+  ],
+  app: async ({ browser }, use, testInfo) => {
+    testInfo.annotations.push({
+      type: 'launcher',
+      description: launchMode === 'electron' ? `Electron at ${electronPath}` : 'Chromium + loopback carrier (no Electron binary here)',
+    });
+    const userDataDir = await mkdtemp(join(tmpdir(), 'keyframe-e2e-'));
+    const app = new KeyframeApp(userDataDir, browser);
+    await app.launch();
+    await use(app);
+    await app.close();
+    await rm(userDataDir, { recursive: true, force: true });
+  },
+});
+
+export { expect } from '@playwright/test';

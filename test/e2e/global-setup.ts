@@ -1,0 +1,9 @@
+import { launchMode } from './fixtures';
+
+export default function globalSetup(): void {
+  const how =
+    launchMode === 'electron'
+      ? `E2E launcher: real Electron (${process.env['ELECTRON_PATH']})`
+      : 'E2E launcher: built renderer in /usr/bin/chromium through the loopback contract carrier (no Electron binary on this machine; set ELECTRON_PATH to run in Electron)';
+  console.log(how);
+}

@@ -1,0 +1,7 @@
+import type { Bridge } from '../../main/contract/bridge';
+
+declare global {
+  interface Window {
+    keyframe?: Bridge;
+  }
+}
