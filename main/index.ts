@@ -9,9 +9,15 @@ import { createDispatcher } from './ipc/dispatcher';
 import { createHandlers } from './ipc/handlers';
 import { createServices } from './services';
 import { createLogger } from './services/log';
+import { mediaUrlFor } from './services/media';
 import { forwardEvents, registerIpc } from './shell/ipc';
+import { handleMediaProtocol, MEDIA_SCHEME, registerMediaScheme } from './shell/media-protocol';
+import { electronPlatform } from './shell/platform';
 import { applySecurityRules } from './shell/security';
 import { loadWindowState, trackWindowState } from './shell/window-state';
+
+if (process.env['KEYFRAME_USER_DATA']) app.setPath('userData', process.env['KEYFRAME_USER_DATA']);
+registerMediaScheme();
 
 const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
 const appEntry = devServerUrl ?? pathToFileURL(join(import.meta.dirname, '../renderer/index.html')).href;
@@ -60,8 +66,17 @@ async function main(): Promise<void> {
   await app.whenReady();
   const userDataDir = app.getPath('userData');
   const log = createLogger();
-  const services = await createServices({ userDataDir, shell: 'electron', version: app.getVersion(), log });
+  const services = await createServices({
+    userDataDir,
+    shell: 'electron',
+    version: app.getVersion(),
+    log,
+    platform: electronPlatform(() => mainWindow),
+    mediaUrl: mediaUrlFor(`${MEDIA_SCHEME}://`),
+    env: process.env,
+  });
   applySecurityRules(appEntry);
+  handleMediaProtocol(() => services.mediaRoots());
   registerIpc(createDispatcher(createHandlers(services), { log }), () => mainWindow, appEntry);
 
   const open = async () => {

@@ -17,8 +17,13 @@ import type { WebSocket } from 'ws';
 import { createDispatcher } from '../../main/ipc/dispatcher';
 import { createHandlers } from '../../main/ipc/handlers';
 import type { Services } from '../../main/services';
+import { resolveMediaPath } from '../../main/services/media';
+import { serveFile } from './serve-file';
 import { CARRIER_COOKIE, CARRIER_PATH } from './protocol';
 import type { ClientMessage, ServerMessage } from './protocol';
+
+/** Where the carrier serves media; services build their media addresses with this prefix. */
+export const MEDIA_PREFIX = '/media/';
 
 export interface Carrier {
   /** The address to open, secret included. */
@@ -94,6 +99,16 @@ export async function startCarrier(options: { services: Services; rendererDir: s
       return send(response, 403, 'Open the address the demo printed (it carries a secret).');
     if (url.pathname === '/' || url.pathname === '/index.html') return send(response, 200, indexHtml, types['.html']);
     if (url.pathname === `${CARRIER_PATH}/bridge.js`) return send(response, 200, clientScript, types['.js']);
+    if (url.pathname.startsWith(MEDIA_PREFIX)) {
+      let requested: string;
+      try {
+        requested = decodeURIComponent(url.pathname.slice(MEDIA_PREFIX.length));
+      } catch {
+        return send(response, 400, 'Bad address');
+      }
+      const file = await resolveMediaPath(services.mediaRoots(), requested);
+      return file ? serveFile(request, response, file) : send(response, 404, 'Not found');
+    }
     const file = normalize(join(rendererDir, decodeURIComponent(url.pathname)));
     if (!file.startsWith(rendererDir + sep)) return send(response, 404, 'Not found');
     try {

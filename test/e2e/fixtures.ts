@@ -12,7 +12,9 @@ import { join, resolve } from 'node:path';
 import { createServices } from '../../main/services';
 import type { Services } from '../../main/services';
 import { createLogger } from '../../main/services/log';
-import { startCarrier } from '../carrier/server';
+import { mediaUrlFor } from '../../main/services/media';
+import { RecordingPlatform } from '../carrier/platform';
+import { MEDIA_PREFIX, startCarrier } from '../carrier/server';
 import type { Carrier } from '../carrier/server';
 
 export const CHROMIUM_FLAGS = [
@@ -34,6 +36,10 @@ export class KeyframeApp {
   page!: Page;
   services?: Services;
   logLines: string[] = [];
+  /** Records notifications, dialogs, trash; set dialog answers before the action that opens one. */
+  platform: RecordingPlatform;
+  /** Environment the services see (RUNCOMFY_TOKEN, KEYFRAME_API_BASE_URL, ...). */
+  env: NodeJS.ProcessEnv = {};
   #carrier?: Carrier;
   #electron?: ElectronApplication;
 
@@ -41,19 +47,29 @@ export class KeyframeApp {
     readonly userDataDir: string,
     private readonly browser: Browser | undefined,
     readonly colorScheme: 'light' | 'dark' = 'light',
-  ) {}
+  ) {
+    this.platform = new RecordingPlatform(join(userDataDir, 'Trash'));
+  }
 
   async launch(): Promise<Page> {
     if (launchMode === 'electron') {
       this.#electron = await _electron.launch({
         executablePath: electronPath,
         args: [root],
-        env: { ...process.env, KEYFRAME_USER_DATA: this.userDataDir },
+        env: { ...process.env, ...this.env, KEYFRAME_USER_DATA: this.userDataDir } as Record<string, string>,
       });
       this.page = await this.#electron.firstWindow();
     } else {
       const log = createLogger((line) => this.logLines.push(line));
-      this.services = await createServices({ userDataDir: this.userDataDir, shell: 'carrier', version: 'e2e', log });
+      this.services = await createServices({
+        userDataDir: this.userDataDir,
+        shell: 'carrier',
+        version: 'e2e',
+        log,
+        platform: this.platform,
+        mediaUrl: mediaUrlFor(MEDIA_PREFIX),
+        env: this.env,
+      });
       this.#carrier = await startCarrier({ services: this.services, rendererDir: join(root, 'out', 'renderer') });
       const context = await this.browser!.newContext({ colorScheme: this.colorScheme, viewport: { width: 1280, height: 800 } });
       this.page = await context.newPage();

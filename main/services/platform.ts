@@ -1,0 +1,23 @@
+/**
+ * What main needs from the desktop that only Electron provides. The Electron shell implements it
+ * in main/shell/platform.ts; the test/demo carrier has a recording one in test/carrier/platform.ts,
+ * so E2E tests can assert "a notification was shown" or "the file went to the trash".
+ */
+export interface FileFilter {
+  name: string;
+  extensions: string[];
+}
+
+export interface Platform {
+  showNotification(notification: { title: string; body: string }): void;
+  isWindowFocused(): boolean;
+  /** Moves a file or folder to the OS trash (recoverable). */
+  trashItem(path: string): Promise<void>;
+  revealInFolder(path: string): void;
+  /** Opens an http(s) link in the user's browser. Callers pass only links the app made. */
+  openExternal(url: string): Promise<void>;
+  /** Resolves to the chosen paths, or [] when the user cancels. */
+  showOpenDialog(options: { title: string; filters: FileFilter[]; multiple?: boolean }): Promise<string[]>;
+  /** Resolves to the chosen path, or undefined when the user cancels. */
+  showSaveDialog(options: { title: string; defaultName: string; filters: FileFilter[] }): Promise<string | undefined>;
+}

@@ -1,0 +1,33 @@
+/** Electron's implementation of the desktop services main needs (see services/platform.ts). */
+import { dialog, Notification, shell } from 'electron';
+import type { BrowserWindow } from 'electron';
+import type { Platform } from '../services/platform';
+
+export function electronPlatform(getWindow: () => BrowserWindow | undefined): Platform {
+  return {
+    showNotification: ({ title, body }) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    },
+    isWindowFocused: () => getWindow()?.isFocused() ?? false,
+    trashItem: (path) => shell.trashItem(path),
+    revealInFolder: (path) => shell.showItemInFolder(path),
+    openExternal: async (url) => {
+      if (!/^https?:\/\//.test(url)) throw new Error(`refused to open ${url.slice(0, 40)}`);
+      await shell.openExternal(url);
+    },
+    showOpenDialog: async ({ title, filters, multiple }) => {
+      const window = getWindow();
+      const options = { title, filters, properties: multiple ? (['openFile', 'multiSelections'] as const) : (['openFile'] as const) };
+      const result = window
+        ? await dialog.showOpenDialog(window, { ...options, properties: [...options.properties] })
+        : await dialog.showOpenDialog({ ...options, properties: [...options.properties] });
+      return result.canceled ? [] : result.filePaths;
+    },
+    showSaveDialog: async ({ title, defaultName, filters }) => {
+      const window = getWindow();
+      const options = { title, defaultPath: defaultName, filters };
+      const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+      return result.canceled ? undefined : result.filePath;
+    },
+  };
+}
