@@ -5,7 +5,10 @@
  */
 import { createWriteStream } from 'node:fs';
 import { rename, rm, stat, truncate } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { request as httpRequest } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../contract';
 import { isCompleteMp4 } from './mp4';
@@ -22,7 +25,6 @@ export interface DownloadOptions {
   attempts?: number;
   /** No byte for this long aborts the attempt (then it resumes). */
   idleTimeoutMs?: number;
-  fetch?: typeof fetch;
   backoffMs?: (attempt: number) => number;
 }
 
@@ -35,7 +37,6 @@ const expiredStatuses = new Set([401, 403, 404, 410]);
 
 export async function downloadVideo(url: string, dest: string, options: DownloadOptions = {}): Promise<Downloaded> {
   const attempts = options.attempts ?? 5;
-  const fetchFn = options.fetch ?? fetch;
   const backoff = options.backoffMs ?? ((attempt) => Math.min(8000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2));
   const part = `${dest}.part`;
   let lastError: unknown;
@@ -55,9 +56,10 @@ export async function downloadVideo(url: string, dest: string, options: Download
     };
     try {
       touch();
-      const response = await fetchFn(url, { signal, headers: have > 0 ? { range: `bytes=${have}-` } : {} });
+      const response = await get(url, have > 0 ? { range: `bytes=${have}-` } : {}, signal);
+      const header = (name: string) => response.headers[name] as string | undefined;
       if (expiredStatuses.has(response.status)) {
-        await response.body?.cancel();
+        response.body.resume();
         throw new AppError('not_found', 'The video link has expired or was refused; Keyframe will ask RunComfy for a fresh one.', {
           details: { status: response.status, expired: true },
         });
@@ -65,26 +67,26 @@ export async function downloadVideo(url: string, dest: string, options: Download
       let start = 0;
       let total: number | undefined;
       if (response.status === 206) {
-        const range = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(response.headers.get('content-range') ?? '');
+        const range = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(header('content-range') ?? '');
         start = range ? Number(range[1]) : NaN;
         total = range && range[3] !== '*' ? Number(range[3]) : undefined;
         if (start !== have) {
-          await response.body?.cancel();
+          response.body.destroy();
           await truncate(part, 0).catch(() => undefined);
           throw new Error(`server resumed at ${start}, expected ${have}`);
         }
       } else if (response.status === 416 && have > 0) {
-        await response.body?.cancel();
+        response.body.resume();
         // Everything was already received in an earlier run.
-      } else if (response.ok) {
-        const length = response.headers.get('content-length');
+      } else if (response.status >= 200 && response.status < 300) {
+        const length = header('content-length');
         total = length ? Number(length) : undefined;
       } else {
-        await response.body?.cancel();
+        response.body.resume();
         throw new AppError(response.status >= 500 ? 'server' : 'network', `The video download failed (HTTP ${response.status}).`);
       }
 
-      if (response.status !== 416 && response.body) {
+      if (response.status !== 416) {
         let received = start;
         options.onProgress?.({ received, total });
         const counter = new Transform({
@@ -95,12 +97,9 @@ export async function downloadVideo(url: string, dest: string, options: Download
             done(null, chunk);
           },
         });
-        await pipeline(
-          Readable.fromWeb(response.body as never, { signal }),
-          counter,
-          createWriteStream(part, { flags: start > 0 ? 'a' : 'w' }),
-          { signal },
-        );
+        await pipeline(response.body, counter, createWriteStream(part, { flags: start > 0 ? 'a' : 'w', highWaterMark: 1 << 20 }), {
+          signal,
+        });
         if (total !== undefined && received !== total) throw new Error(`received ${received} of ${total} bytes`);
       }
 
@@ -123,5 +122,25 @@ export async function downloadVideo(url: string, dest: string, options: Download
   if (lastError instanceof AppError) throw lastError;
   throw new AppError('network', 'The video could not be downloaded: the connection kept dropping. It will be tried again.', {
     cause: lastError,
+  });
+}
+
+interface Response {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: IncomingMessage;
+}
+
+/** A GET with Node's own HTTP stack: a Node stream with backpressure, no whole-body buffering. */
+function get(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const send = target.protocol === 'https:' ? httpsRequest : target.protocol === 'http:' ? httpRequest : undefined;
+    if (!send) return reject(new AppError('invalid_input', `Keyframe only downloads over http(s), not ${target.protocol}`));
+    const request = send(target, { headers, signal }, (response) =>
+      resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response }),
+    );
+    request.on('error', reject);
+    request.end();
   });
 }
