@@ -41,7 +41,7 @@ const run: Benchmark = async () => {
   const dir = await mkdtemp(join(tmpdir(), 'kf-bench-dl-'));
   const source = join(dir, 'source.mp4');
   await writeMp4(source);
-  const server = spawn(process.execPath, [join(import.meta.dirname, 'support', 'static-server.cjs'), source], {
+  const server = spawn(process.execPath, [join(import.meta.dirname, 'support', 'static-server.mjs'), source], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const [portLine] = (await once(server.stdout!, 'data')) as [Buffer];

@@ -1,7 +1,7 @@
 // A plain loopback file server in its own process, so the app's downloader and curl fetch from
 // the same server without sharing a CPU with it. Prints its port on stdout.
-const { createServer } = require('node:http');
-const { createReadStream, statSync } = require('node:fs');
+import { createServer } from 'node:http';
+import { createReadStream, statSync } from 'node:fs';
 const file = process.argv[2];
 const size = statSync(file).size;
 const server = createServer((request, response) => {
