@@ -7,11 +7,22 @@ import { createLogger } from '../services/log';
 const lines: string[] = [];
 const log = createLogger((line) => lines.push(line));
 
+const tokenStatus = { state: 'missing', source: null, last4: null, keychainName: 'k', keychainProblem: null, cliToken: null } as const;
+const tokenHandlers: Partial<Handlers> = {
+  'token:status': () => tokenStatus,
+  'token:save': () => tokenStatus,
+  'token:verify': () => tokenStatus,
+  'token:remove': () => tokenStatus,
+  'token:importCli': () => tokenStatus,
+  'token:openTokenPage': () => null,
+};
+
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   return {
     'app:info': () => ({ name: 'Keyframe', version: '1', shell: 'carrier', platform: 'linux', userDataDir: '/tmp/x' }),
     'settings:get': () => ({ theme: 'system', defaultDuration: 5, apiBaseUrl: '' }),
     'settings:set': (patch) => ({ theme: 'system', defaultDuration: 5, apiBaseUrl: '', ...patch }),
+    ...tokenHandlers,
     ...overrides,
   } as Handlers;
 }
