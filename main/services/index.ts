@@ -60,7 +60,14 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     onUnauthorized: (refused) => token.markInvalid(refused),
     log: options.log,
   });
-  const token = new TokenService({ store: secrets, client: runcomfy, env: options.env, events, log: options.log, platform: options.platform });
+  const token = new TokenService({
+    store: secrets,
+    client: runcomfy,
+    env: options.env,
+    events,
+    log: options.log,
+    platform: options.platform,
+  });
   await token.load();
   const stagingDir = join(options.userDataDir, 'staging');
   await mkdir(stagingDir, { recursive: true });

@@ -50,7 +50,9 @@ Ctrl+C stops it.`);
 let lastCount = 0;
 setInterval(() => {
   for (const request of fake.requests.slice(lastCount)) {
-    console.log(`${new Date(request.at).toISOString().slice(11, 19)} ${request.method} ${request.path} -> ${request.status}${request.authorized ? '' : ' (no valid token)'}`);
+    console.log(
+      `${new Date(request.at).toISOString().slice(11, 19)} ${request.method} ${request.path} -> ${request.status}${request.authorized ? '' : ' (no valid token)'}`,
+    );
   }
   lastCount = fake.requests.length;
 }, 500).unref();

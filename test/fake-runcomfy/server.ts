@@ -257,7 +257,8 @@ export class FakeRunComfy {
       return sendJson(response, behaviour.respond, behaviour.body ?? { detail: `Scripted ${behaviour.respond}` }, behaviour.headers);
     }
     const drop = behaviour && 'drop' in behaviour ? behaviour.drop : undefined;
-    const answer = endpoint === 'video' ? this.#serveVideo(url, request) : await this.#api(endpoint, url, request.method ?? 'GET', authorized, body);
+    const answer =
+      endpoint === 'video' ? this.#serveVideo(url, request) : await this.#api(endpoint, url, request.method ?? 'GET', authorized, body);
     if (drop === 'after-handling') {
       request.socket.destroy();
       return;
@@ -296,7 +297,12 @@ export class FakeRunComfy {
     if (endpoint === 'result') {
       const status = this.#statusBody(job);
       if (status['status'] !== 'completed') return json(200, status);
-      return json(200, { request_id: job.id, status: 'completed', output: { video: this.#videoUrl(job) }, created_at: new Date(job.createdAt).toISOString() });
+      return json(200, {
+        request_id: job.id,
+        status: 'completed',
+        output: { video: this.#videoUrl(job) },
+        created_at: new Date(job.createdAt).toISOString(),
+      });
     }
     // cancel
     const state = job.cancelled ? 'cancelled' : this.#step(job).status;
@@ -316,7 +322,8 @@ export class FakeRunComfy {
     } catch {
       return json(400, { detail: 'The request body is not valid JSON.' });
     }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return json(422, { detail: [{ loc: ['body'], msg: 'Input should be an object', type: 'model_type' }] });
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      return json(422, { detail: [{ loc: ['body'], msg: 'Input should be an object', type: 'model_type' }] });
     const input = body as Record<string, unknown>;
     const problems = this.#validate(input);
     if (problems.length) return json(422, { detail: problems });
@@ -380,7 +387,11 @@ export class FakeRunComfy {
       const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
       const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
       if (start >= size || start > end) return { status: 416, body: Buffer.alloc(0), headers: { 'content-range': `bytes */${size}` } };
-      return { status: 206, body: this.#video.subarray(start, end + 1), headers: { ...headers, 'content-range': `bytes ${start}-${end}/${size}` } };
+      return {
+        status: 206,
+        body: this.#video.subarray(start, end + 1),
+        headers: { ...headers, 'content-range': `bytes ${start}-${end}/${size}` },
+      };
     }
     return { status: 200, body: this.#video, headers };
   }
@@ -439,7 +450,13 @@ async function receiveImage(field: ReceivedImage['field'], value: string): Promi
     const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
     if (!response.ok) return { error: `Could not download the image (HTTP ${response.status}).` };
     const bytes = Buffer.from(await response.arrayBuffer());
-    return { field, via: 'url', sha256: sha256(bytes), bytes: bytes.length, contentType: response.headers.get('content-type') ?? undefined };
+    return {
+      field,
+      via: 'url',
+      sha256: sha256(bytes),
+      bytes: bytes.length,
+      contentType: response.headers.get('content-type') ?? undefined,
+    };
   } catch {
     return { error: 'Could not download the image (no answer).' };
   }

@@ -106,7 +106,10 @@ describe('a job from submission to video', () => {
 
     const running = await api.submit(input);
     fake.advance(running.requestId, 2);
-    expect(await api.cancel(running)).toEqual({ cancelled: false, message: 'The request is already in progress and can no longer be cancelled.' });
+    expect(await api.cancel(running)).toEqual({
+      cancelled: false,
+      message: 'The request is already in progress and can no longer be cancelled.',
+    });
     expect(await api.status(running)).toMatchObject({ state: 'in_progress' });
     fake.advance(running.requestId);
     expect(await api.cancel(running.requestId)).toMatchObject({ cancelled: false, message: 'The request has already completed.' });
@@ -239,7 +242,9 @@ describe('errors a user understands', () => {
     });
     const error = await failure(api.status('x'));
     expect(error.code).toBe('network');
-    expect(error.message).toBe(`Keyframe could not reach RunComfy (127.0.0.1:${closedPort}). Check your internet connection and try again.`);
+    expect(error.message).toBe(
+      `Keyframe could not reach RunComfy (127.0.0.1:${closedPort}). Check your internet connection and try again.`,
+    );
     expect(calls).toBe(4);
   });
 
@@ -324,7 +329,8 @@ describe('submit is sent once when it may have reached the server', () => {
     const closedPort = await freePort();
     let tries = 0;
     const api = client({
-      fetch: (url, init) => (++tries <= 2 ? fetch(String(url).replace(fake.url, `http://127.0.0.1:${closedPort}`), init) : fetch(url, init)),
+      fetch: (url, init) =>
+        ++tries <= 2 ? fetch(String(url).replace(fake.url, `http://127.0.0.1:${closedPort}`), init) : fetch(url, init),
     });
     const job = await api.submit(input);
     expect(tries).toBe(3);
@@ -376,7 +382,10 @@ describe('timeouts and aborts', () => {
 
 describe('the token goes to the API only', () => {
   it('ignores returned URLs on another origin and builds its own', async () => {
-    fake.script('submit', { respond: 200, body: { request_id: 'r1', status_url: 'https://elsewhere.example/steal', cancel_url: 'not a url' } });
+    fake.script('submit', {
+      respond: 200,
+      body: { request_id: 'r1', status_url: 'https://elsewhere.example/steal', cancel_url: 'not a url' },
+    });
     const job = await client().submit(input);
     expect(job).toEqual({
       requestId: 'r1',

@@ -55,7 +55,8 @@ export interface JobStatus {
   message?: string;
 }
 
-export type JobResult = { requestId: string; state: 'completed'; videoUrls: string[] } | (JobStatus & { state: Exclude<JobState, 'completed'> });
+export type JobResult =
+  { requestId: string; state: 'completed'; videoUrls: string[] } | (JobStatus & { state: Exclude<JobState, 'completed'> });
 
 export interface CancelOutcome {
   /** False when RunComfy refused (e.g. the job is already running); `message` says why. */
@@ -195,14 +196,20 @@ export function createRunComfyClient(options: RunComfyClientOptions): RunComfyCl
     return token;
   }
 
-  const redact = (token: string) => (value: unknown) => JSON.parse(JSON.stringify(value ?? null).split(token).join('[redacted]')) as unknown;
+  const redact = (token: string) => (value: unknown) =>
+    JSON.parse(
+      JSON.stringify(value ?? null)
+        .split(token)
+        .join('[redacted]'),
+    ) as unknown;
 
   async function attempt(request: Request, token: string, call: CallOptions): Promise<Answer> {
     const host = request.url.host;
     const limit = call.timeoutMs ?? (request.operation === 'submit' ? timeouts.submitMs : timeouts.requestMs);
     const timer = AbortSignal.timeout(limit);
     const signal = call.signal ? AbortSignal.any([call.signal, timer]) : timer;
-    const interrupted = () => (call.signal?.aborted ? new Failure(abortedError(), 'never') : new Failure(timeoutError(host, limit), 'idempotent'));
+    const interrupted = () =>
+      call.signal?.aborted ? new Failure(abortedError(), 'never') : new Failure(timeoutError(host, limit), 'idempotent');
 
     let response: Response;
     try {
@@ -230,7 +237,10 @@ export function createRunComfyClient(options: RunComfyClientOptions): RunComfyCl
       if (signal.aborted) throw interrupted();
       options.log?.warn('runcomfy', `${request.operation}: the answer from ${host} broke off`, error);
       if (request.operation === 'submit' && response.ok) throw new Failure(lostSubmitAnswer(host), 'never');
-      throw new Failure(error instanceof TooLarge ? notUnderstood(request.operation, 'the answer is too large') : networkError(host), 'idempotent');
+      throw new Failure(
+        error instanceof TooLarge ? notUnderstood(request.operation, 'the answer is too large') : networkError(host),
+        'idempotent',
+      );
     }
     let body: unknown = text;
     try {
@@ -330,7 +340,9 @@ export function createRunComfyClient(options: RunComfyClientOptions): RunComfyCl
       const body = parse(CancelResponse, { ...answer, body: answer.body && typeof answer.body === 'object' ? answer.body : {} }, 'cancel');
       const refused = isRefusal(answer.status) || /^(in_progress|completed|failed)$/.test(body.status ?? '');
       const message = serverText(body) ?? (typeof answer.body === 'string' ? answer.body.slice(0, 300) : undefined);
-      return refused ? { cancelled: false, message: message ?? `RunComfy did not cancel the job (HTTP ${answer.status}).` } : { cancelled: true };
+      return refused
+        ? { cancelled: false, message: message ?? `RunComfy did not cancel the job (HTTP ${answer.status}).` }
+        : { cancelled: true };
     },
   };
 }
@@ -356,7 +368,12 @@ const STATES: Record<string, JobState> = {
   error: 'failed',
 };
 
-function serverText(body: { error?: string | null; error_message?: string | null; message?: string | null; detail?: unknown }): string | undefined {
+function serverText(body: {
+  error?: string | null;
+  error_message?: string | null;
+  message?: string | null;
+  detail?: unknown;
+}): string | undefined {
   const detail = typeof body.detail === 'string' ? body.detail : undefined;
   return (body.error || body.error_message || body.message || detail || undefined)?.slice(0, 500);
 }

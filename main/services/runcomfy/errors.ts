@@ -82,7 +82,9 @@ export function httpError({ status, statusText, body, operation, requestId, retr
   const details: Record<string, unknown> = { status };
   if (said) details['serverMessage'] = said;
   if (status === 401 || status === 403) {
-    return new AppError('bad_token', `RunComfy refused the API token (${line}). It may be mistyped or revoked; enter a valid token.`, { details });
+    return new AppError('bad_token', `RunComfy refused the API token (${line}). It may be mistyped or revoked; enter a valid token.`, {
+      details,
+    });
   }
   if (status === 404) {
     const what = requestId ? `the request ${requestId}` : 'this address';
@@ -99,9 +101,13 @@ export function httpError({ status, statusText, body, operation, requestId, retr
     details['fields'] = fields;
     const listed = Object.entries(fields).map(([field, text]) => `${field}: ${text}`);
     const reason = listed.length ? listed.join('; ') : status === 413 ? 'the request is too large' : (said ?? line);
-    return new AppError('invalid_input', `RunComfy refused the ${operation === 'submit' ? 'job' : 'request'}: ${reason}.`.replace(/\.\.$/, '.'), {
-      details,
-    });
+    return new AppError(
+      'invalid_input',
+      `RunComfy refused the ${operation === 'submit' ? 'job' : 'request'}: ${reason}.`.replace(/\.\.$/, '.'),
+      {
+        details,
+      },
+    );
   }
   if (status >= 500) {
     return new AppError('server', `RunComfy's API is having trouble (${line}${said ? `: ${said}` : ''}). Try again in a few minutes.`, {

@@ -22,7 +22,10 @@ import { normalizeToken, TokenService, TOKEN_PAGE_URL } from './token';
 const GOOD = 'rc_good_token_5a1b9d77';
 const OTHER_GOOD = 'rc_other_token_33e1c0aa';
 const service = `Keyframe test ${randomUUID()}`;
-const keychain = new KeytarSecretStore(service, createLogger(() => {}));
+const keychain = new KeytarSecretStore(
+  service,
+  createLogger(() => {}),
+);
 
 let fake: FakeRunComfy;
 let home: string;
@@ -48,14 +51,13 @@ function tokenService(options: { env?: NodeJS.ProcessEnv; store?: SecretStore; b
   events.listen((name, payload) => {
     if (name === 'token:changed') seen.push(payload as EventPayload<'token:changed'>);
   });
-  let service: TokenService;
   const client = createRunComfyClient({
     baseUrl: options.baseUrl ?? fake.url,
     getToken: () => service.current(),
     onUnauthorized: (token) => service.markInvalid(token),
     retry: { baseDelayMs: 5 },
   });
-  service = new TokenService({
+  const service: TokenService = new TokenService({
     store: options.store ?? keychain,
     client,
     env: { HOME: home, ...options.env },

@@ -68,7 +68,10 @@ export function normalizeToken(raw: string): string {
     throw new AppError('invalid_input', 'The token has spaces or line breaks inside. Copy it again from your RunComfy profile.');
   }
   if (!/^[\x21-\x7e]+$/.test(token)) {
-    throw new AppError('invalid_input', 'The token has characters a RunComfy API token cannot have. Copy it again from your RunComfy profile.');
+    throw new AppError(
+      'invalid_input',
+      'The token has characters a RunComfy API token cannot have. Copy it again from your RunComfy profile.',
+    );
   }
   return token;
 }
