@@ -45,7 +45,8 @@ export class TokenState {
 
   /** Verifies the token with RunComfy and keeps it; false (with `error` set) when that failed. */
   save(token: string, options?: SaveTokenOptions): Promise<boolean> {
-    return this.#run('verifying', () => bridge().token.save(token, options));
+    // No `undefined` argument: the test carrier sends arguments as JSON, where it becomes null.
+    return this.#run('verifying', () => (options ? bridge().token.save(token, options) : bridge().token.save(token)));
   }
 
   importFromCli(): Promise<boolean> {
