@@ -12,7 +12,7 @@ export type TokenAction = 'verifying' | 'importing' | 'checking' | 'removing';
 export class TokenState {
   #status = $state<TokenStatus | undefined>();
   #busy = $state<TokenAction | undefined>();
-  #error = $state<ErrorInfo | undefined>();
+  #error = $state<{ info: ErrorInfo; action: TokenAction } | undefined>();
 
   get status(): TokenStatus | undefined {
     return this.#status;
@@ -27,8 +27,9 @@ export class TokenState {
     return this.#busy;
   }
 
-  get error(): ErrorInfo | undefined {
-    return this.#error;
+  /** How the last action failed, if it was one of `actions` (each form shows its own). */
+  errorOf(...actions: TokenAction[]): ErrorInfo | undefined {
+    return this.#error && actions.includes(this.#error.action) ? this.#error.info : undefined;
   }
 
   clearError(): void {
@@ -73,8 +74,11 @@ export class TokenState {
       this.#status = await call(send());
       return true;
     } catch (error) {
-      if (error instanceof BridgeError) this.#error = { code: error.code, message: error.message };
-      else this.#error = { code: 'internal', message: error instanceof Error ? error.message : String(error) };
+      const info: ErrorInfo =
+        error instanceof BridgeError
+          ? { code: error.code, message: error.message }
+          : { code: 'internal', message: error instanceof Error ? error.message : String(error) };
+      this.#error = { info, action };
       return false;
     } finally {
       this.#busy = undefined;
