@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, methodNames } from '../contract';
+import type { TokenStatus } from '../contract';
 import { createDispatcher } from './dispatcher';
 import type { Handlers } from './dispatcher';
 import { createLogger } from '../services/log';
@@ -7,7 +8,10 @@ import { createLogger } from '../services/log';
 const lines: string[] = [];
 const log = createLogger((line) => lines.push(line));
 
-const tokenStatus = { state: 'missing', source: null, last4: null, keychainName: 'k', keychainProblem: null, cliToken: null } as const;
+const tokenStatus: TokenStatus = {
+  ...{ state: 'missing', source: null, last4: null, keychainName: 'k', keychainProblem: null, cliToken: null },
+  api: { url: 'https://model-api.runcomfy.net', source: 'default' },
+};
 const tokenHandlers: Partial<Handlers> = {
   'token:status': () => tokenStatus,
   'token:save': () => tokenStatus,

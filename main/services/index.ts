@@ -12,7 +12,7 @@ import type { SecretStore } from './keychain/secret-store';
 import type { Logger } from './log';
 import type { MediaRoots, MediaUrl } from './media';
 import type { Platform } from './platform';
-import { createRunComfyClient, resolveBaseUrl } from './runcomfy/client';
+import { createRunComfyClient, describeBaseUrl, resolveBaseUrl } from './runcomfy/client';
 import type { RunComfyClient } from './runcomfy/client';
 import { TokenService } from './runcomfy/token';
 import { SettingsStore } from './settings';
@@ -67,8 +67,12 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     events,
     log: options.log,
     platform: options.platform,
+    api: () => describeBaseUrl(options.env, settings.get().apiBaseUrl),
   });
   await token.load();
+  events.listen((name) => {
+    if (name === 'settings:changed') token.announce();
+  });
   const stagingDir = join(options.userDataDir, 'staging');
   await mkdir(stagingDir, { recursive: true });
   return {

@@ -49,7 +49,10 @@ export class KeyframeApp {
   /** Environment the services see (RUNCOMFY_TOKEN, KEYFRAME_API_BASE_URL, ...). */
   env: NodeJS.ProcessEnv = {};
   /** This app's own keychain entry (KEYFRAME_KEYCHAIN_SERVICE), kept across restarts, removed after the test. */
-  readonly keychain = new KeytarSecretStore(`Keyframe e2e ${randomUUID()}`, createLogger(() => {}));
+  readonly keychain = new KeytarSecretStore(
+    `Keyframe e2e ${randomUUID()}`,
+    createLogger(() => {}),
+  );
   #carrier?: Carrier;
   #electron?: ElectronApplication;
 

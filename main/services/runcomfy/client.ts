@@ -21,9 +21,21 @@ import type { z } from 'zod';
 export const DEFAULT_BASE_URL = 'https://model-api.runcomfy.net';
 export const MODEL_ID = 'kling/kling-video-o1/image-to-video';
 
+export interface ApiAddress {
+  url: string;
+  source: 'default' | 'settings' | 'env';
+}
+
 /** Base URL precedence: KEYFRAME_API_BASE_URL, then the setting, then RunComfy. */
+export function describeBaseUrl(env: NodeJS.ProcessEnv, setting: string): ApiAddress {
+  const fromEnv = env['KEYFRAME_API_BASE_URL']?.trim();
+  if (fromEnv) return { url: fromEnv, source: 'env' };
+  if (setting.trim()) return { url: setting.trim(), source: 'settings' };
+  return { url: DEFAULT_BASE_URL, source: 'default' };
+}
+
 export function resolveBaseUrl(env: NodeJS.ProcessEnv, setting: string): string {
-  return env['KEYFRAME_API_BASE_URL']?.trim() || setting.trim() || DEFAULT_BASE_URL;
+  return describeBaseUrl(env, setting).url;
 }
 
 export interface SubmitInput {

@@ -87,6 +87,7 @@ describe('TokenService', () => {
       keychainName: 'your keyring (Secret Service)',
       keychainProblem: null,
       cliToken: null,
+      api: { url: 'https://model-api.runcomfy.net', source: 'default' },
     });
   });
 

@@ -22,7 +22,8 @@ import { SECRET_ACCOUNTS } from '../keychain/secret-store';
 import type { SecretStore } from '../keychain/secret-store';
 import type { Logger } from '../log';
 import type { Platform } from '../platform';
-import type { RunComfyClient } from './client';
+import { DEFAULT_BASE_URL } from './client';
+import type { ApiAddress, RunComfyClient } from './client';
 
 /** Where RunComfy users make and copy API tokens. The only page `openTokenPage` opens. */
 export const TOKEN_PAGE_URL = 'https://www.runcomfy.com/profile';
@@ -36,6 +37,8 @@ export interface TokenServiceOptions {
   log: Logger;
   platform: Platform;
   account?: string;
+  /** Where API calls go now (for the renderer to show when it is not RunComfy's own API). */
+  api?: () => ApiAddress;
 }
 
 /** Where RunComfy's CLI keeps its sign-in (API.md, Environment conventions). */
@@ -116,6 +119,7 @@ export class TokenService {
       keychainName: this.options.store.displayName,
       keychainProblem: this.#keychainProblem,
       cliToken: cli ? { last4: cli } : null,
+      api: this.options.api?.() ?? { url: DEFAULT_BASE_URL, source: 'default' },
     };
   }
 
@@ -197,6 +201,11 @@ export class TokenService {
     this.#token = token;
     this.#source = source;
     this.#state = 'set';
+  }
+
+  /** Tells the renderer the status again (e.g. after the API address changed in Settings). */
+  announce(): void {
+    this.#announce();
   }
 
   #announce(): void {

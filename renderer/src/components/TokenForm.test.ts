@@ -5,7 +5,15 @@ import type { Result, TokenStatus } from '../../../main/contract';
 import { token } from '../state/token.svelte';
 import TokenForm from './TokenForm.svelte';
 
-const signedIn: TokenStatus = { state: 'set', source: 'keychain', last4: 'abcd', keychainName: 'k', keychainProblem: null, cliToken: null };
+const signedIn: TokenStatus = {
+  state: 'set',
+  source: 'keychain',
+  last4: 'abcd',
+  keychainName: 'k',
+  keychainProblem: null,
+  cliToken: null,
+  api: { url: 'https://model-api.runcomfy.net', source: 'default' },
+};
 
 /** A stand-in for main: records calls and answers with the queued results. */
 let calls: [string, unknown[]][];

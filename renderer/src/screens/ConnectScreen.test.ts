@@ -12,6 +12,7 @@ const base: TokenStatus = {
   keychainName: 'the macOS Keychain',
   keychainProblem: null,
   cliToken: null,
+  api: { url: 'https://model-api.runcomfy.net', source: 'default' },
 };
 // jsdom has no modal dialogs; the E2E tests cover the real one in Chromium.
 HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
@@ -42,6 +43,13 @@ async function show(next: TokenStatus) {
 }
 
 describe('ConnectScreen', () => {
+  it('says so when the token would go to another server than RunComfy', async () => {
+    await show({ ...base, api: { url: 'http://127.0.0.1:8787', source: 'env' } });
+    const note = screen.getByRole('note', { name: 'API address' }).textContent;
+    expect(note).toContain('http://127.0.0.1:8787');
+    expect(note).toContain('KEYFRAME_API_BASE_URL');
+  });
+
   it('asks for a token on first run and says where it will be kept', async () => {
     await show(base);
     expect(screen.getByRole('heading', { name: 'Connect Keyframe to RunComfy' })).toBeTruthy();
@@ -58,7 +66,8 @@ describe('ConnectScreen', () => {
 
   it('says what to install or unlock when the keychain cannot be used', async () => {
     await show({ ...base, keychainProblem: 'No keyring service is running. Install and start GNOME Keyring.' });
-    expect(screen.getByRole('note').textContent).toContain('Install and start GNOME Keyring');
+    expect(screen.getByRole('note', { name: 'Keychain' }).textContent).toContain('Install and start GNOME Keyring');
+    expect(screen.queryByRole('note', { name: 'API address' })).toBeNull();
   });
 
   it("offers the CLI's token and imports it only on request", async () => {
