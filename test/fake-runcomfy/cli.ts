@@ -20,8 +20,22 @@ const { values } = parseArgs({
     fail: { type: 'boolean', default: false },
     'refuse-data-uris': { type: 'boolean', default: false },
     'fetch-images': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+
+if (values.help) {
+  console.log(`npm run fake-api -- [options]
+  --port N               listen on 127.0.0.1:N (default 8787, or FAKE_API_PORT; 0 = any free port)
+  --token T              a token it accepts (repeatable; default demo-token-1234)
+  --queue-positions N    queue positions a job passes through (default 3)
+  --step-seconds S       seconds per queue position (default 3)
+  --run-seconds S        seconds a job runs (default 10)
+  --fail                 jobs end failed instead of completed
+  --refuse-data-uris     answer 422 to data: image URIs
+  --fetch-images         fetch loopback image URLs / decode data: URIs and log their sha256`);
+  process.exit(0);
+}
 
 const tokens = values.token?.length ? values.token : ['demo-token-1234'];
 const fake = await startFakeRunComfy({
@@ -48,7 +62,13 @@ Run Keyframe against it:
 Ctrl+C stops it.`);
 
 let lastCount = 0;
+let lastSubmission = 0;
 setInterval(() => {
+  for (const submission of fake.submissions.slice(lastSubmission)) {
+    for (const image of submission.images)
+      console.log(`  ${submission.requestId} ${image.field}: ${image.bytes} bytes via ${image.via}, sha256 ${image.sha256}`);
+  }
+  lastSubmission = fake.submissions.length;
   for (const request of fake.requests.slice(lastCount)) {
     console.log(
       `${new Date(request.at).toISOString().slice(11, 19)} ${request.method} ${request.path} -> ${request.status}${request.authorized ? '' : ' (no valid token)'}`,

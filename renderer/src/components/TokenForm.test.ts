@@ -81,7 +81,7 @@ describe('TokenForm', () => {
     render(TokenForm);
     await fireEvent.input(field(), { target: { value: 'rc_token_123456' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Verify and save' }));
-    expect((await screen.findByRole('alert')).textContent).toContain('The keychain cannot be used');
+    expect((await screen.findByRole('alert')).textContent).toContain('RunComfy accepted the token, but it cannot be saved');
     await fireEvent.click(screen.getByRole('button', { name: 'Use it for this session only' }));
     await waitFor(() => expect(calls.at(-1)).toEqual(['token:save', ['rc_token_123456', { sessionOnly: true }]]));
   });
