@@ -9,10 +9,12 @@
 import { z } from 'zod';
 import { AppInfo } from './app';
 import { Settings, SettingsPatch } from './settings';
+import { SaveTokenOptions, TokenInput, TokenStatus } from './token';
 
 export * from './app';
 export * from './errors';
 export * from './settings';
+export * from './token';
 
 interface MethodSpec {
   args: z.ZodTuple;
@@ -25,10 +27,21 @@ export const methods = {
   'app:info': method(z.tuple([]), AppInfo),
   'settings:get': method(z.tuple([]), Settings),
   'settings:set': method(z.tuple([SettingsPatch]), Settings),
+  'token:status': method(z.tuple([]), TokenStatus),
+  /** Checks the token with RunComfy, then keeps it (keychain, or memory with sessionOnly). */
+  'token:save': method(z.tuple([TokenInput, SaveTokenOptions.optional()]), TokenStatus),
+  /** Checks the token in use with RunComfy again. */
+  'token:verify': method(z.tuple([]), TokenStatus),
+  'token:remove': method(z.tuple([]), TokenStatus),
+  /** Imports, with the user's consent, the token RunComfy's CLI saved on this computer. */
+  'token:importCli': method(z.tuple([]), TokenStatus),
+  /** Opens RunComfy's page where a token is made, in the browser (a fixed address). */
+  'token:openTokenPage': method(z.tuple([]), z.null()),
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {
   'settings:changed': Settings,
+  'token:changed': TokenStatus,
 } as const satisfies Record<string, z.ZodType>;
 
 export type MethodName = keyof typeof methods;

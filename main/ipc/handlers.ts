@@ -7,5 +7,11 @@ export function createHandlers(services: Services): Handlers {
     'app:info': () => services.appInfo(),
     'settings:get': () => services.settings.get(),
     'settings:set': (patch) => services.settings.set(patch),
+    'token:status': () => services.token.status(),
+    'token:save': (token, options) => services.token.save(token, options),
+    'token:verify': () => services.token.verify(),
+    'token:remove': () => services.token.remove(),
+    'token:importCli': () => services.token.importFromCli(),
+    'token:openTokenPage': () => services.token.openTokenPage(),
   };
 }

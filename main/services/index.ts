@@ -6,9 +6,15 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppInfo } from '../contract';
 import { EventBus } from './events';
+import { KeytarSecretStore } from './keychain/keytar-store';
+import { KEYCHAIN_SERVICE } from './keychain/secret-store';
+import type { SecretStore } from './keychain/secret-store';
 import type { Logger } from './log';
 import type { MediaRoots, MediaUrl } from './media';
 import type { Platform } from './platform';
+import { createRunComfyClient, describeBaseUrl, resolveBaseUrl } from './runcomfy/client';
+import type { RunComfyClient } from './runcomfy/client';
+import { TokenService } from './runcomfy/token';
 import { SettingsStore } from './settings';
 
 export interface ServiceOptions {
@@ -19,7 +25,10 @@ export interface ServiceOptions {
   platform: Platform;
   /** How the current shell addresses a file under a media root (see media.ts). */
   mediaUrl: MediaUrl;
-  /** Environment variables the services honour (RUNCOMFY_TOKEN, KEYFRAME_API_BASE_URL, ...). */
+  /**
+   * Environment variables the services honour: RUNCOMFY_TOKEN, KEYFRAME_API_BASE_URL, HOME (where
+   * RunComfy's CLI keeps its token), KEYFRAME_KEYCHAIN_SERVICE (a separate keychain entry, for tests).
+   */
   env: NodeJS.ProcessEnv;
 }
 
@@ -29,6 +38,11 @@ export interface Services {
   log: Logger;
   settings: SettingsStore;
   platform: Platform;
+  /** The OS keychain (secrets by account under one service name). */
+  secrets: SecretStore;
+  /** RunComfy's Model API, with the current token and base URL. */
+  runcomfy: RunComfyClient;
+  token: TokenService;
   /** Folders whose files the renderer may load (the media rule in media.ts). */
   mediaRoots(): MediaRoots;
   appInfo(): AppInfo;
@@ -39,6 +53,26 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const events = new EventBus();
   const settings = new SettingsStore(options.userDataDir, events, options.log);
   await settings.load();
+  const secrets = new KeytarSecretStore(options.env['KEYFRAME_KEYCHAIN_SERVICE']?.trim() || KEYCHAIN_SERVICE, options.log);
+  const runcomfy = createRunComfyClient({
+    baseUrl: () => resolveBaseUrl(options.env, settings.get().apiBaseUrl),
+    getToken: () => token.current(),
+    onUnauthorized: (refused) => token.markInvalid(refused),
+    log: options.log,
+  });
+  const token = new TokenService({
+    store: secrets,
+    client: runcomfy,
+    env: options.env,
+    events,
+    log: options.log,
+    platform: options.platform,
+    api: () => describeBaseUrl(options.env, settings.get().apiBaseUrl),
+  });
+  await token.load();
+  events.listen((name) => {
+    if (name === 'settings:changed') token.announce();
+  });
   const stagingDir = join(options.userDataDir, 'staging');
   await mkdir(stagingDir, { recursive: true });
   return {
@@ -47,6 +81,9 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     log: options.log,
     settings,
     platform: options.platform,
+    secrets,
+    runcomfy,
+    token,
     mediaRoots: () => ({ staging: stagingDir }),
     appInfo: () => ({
       name: 'Keyframe',
