@@ -36,7 +36,11 @@ const bridge = buildBridge({
   invoke: async (channel, args) => {
     await opened;
     const id = nextId++;
-    const message: ClientMessage = { id, channel, args };
+    // JSON turns a trailing `undefined` into null, which an optional argument refuses; Electron's
+    // structured clone keeps it as missing. Drop trailing undefineds so both carriers agree.
+    const trimmed = [...args];
+    while (trimmed.length && trimmed.at(-1) === undefined) trimmed.pop();
+    const message: ClientMessage = { id, channel, args: trimmed };
     return new Promise((resolve) => {
       pending.set(id, resolve);
       socket.send(JSON.stringify(message));

@@ -1,0 +1,25 @@
+/** Maps a library job to what the queue shows. */
+import type { JobDetail, QueueItem } from '../../contract';
+
+export function toQueueItem(job: JobDetail, download?: { received: number; total?: number; retrying: boolean }): QueueItem {
+  const start = job.frames.find((frame) => frame.role === 'start');
+  return {
+    id: job.id,
+    status: job.status,
+    prompt: job.prompt,
+    duration: job.duration,
+    createdAt: job.createdAt,
+    ...(job.submittedAt ? { submittedAt: job.submittedAt } : {}),
+    ...(job.startedAt ? { startedAt: job.startedAt } : {}),
+    ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
+    ...(job.requestId ? { requestId: job.requestId } : {}),
+    ...(job.queuePosition !== undefined && job.queuePosition !== null ? { queuePosition: job.queuePosition } : {}),
+    ...(download || job.downloading ? { download: download ?? { received: 0, retrying: false } } : {}),
+    ...(job.videoUrl ? { videoUrl: job.videoUrl } : {}),
+    ...(start ? { startFrameUrl: start.url } : {}),
+    hosts: job.frames.map((frame) => frame.host).filter((host) => host !== undefined),
+    ...(job.error ? { error: job.error } : {}),
+    canCancel: job.status === 'queued' && !!job.requestId,
+    needsDecision: job.status === 'submit_unknown',
+  };
+}

@@ -1,0 +1,476 @@
+/**
+ * The job runner: submits jobs, follows every open one, downloads their videos, and picks up
+ * where it left off after a restart. It never submits a job twice: a job is written to the
+ * library (status `submitting`) before its request leaves, and one found in that state on start
+ * is marked `submit_unknown` for the user to decide, never resent by itself.
+ *
+ * Used alike by the app and by the headless `jobs` CLI; it imports no Electron.
+ */
+import { readFile } from 'node:fs/promises';
+import { AppError } from '../../contract';
+import type { CancelOutcome, JobStatus, QueueItem, RunnerState, SubmitProgress, UnknownDecision } from '../../contract';
+import type { EventBus } from '../events';
+import type { FrameToHost, HostedFrame, HostOptions } from '../hosting';
+import { inlineRefusal } from '../hosting';
+import type { LibraryStore } from '../library/store';
+import type { Logger } from '../log';
+import type { Platform } from '../platform';
+import type { RunComfyClient } from '../runcomfy/client';
+import { downloadVideo } from './download';
+import { PollSchedule } from './poll-schedule';
+import { toQueueItem } from './queue-item';
+
+/** A picked, checked frame as the runner needs it. */
+export interface ReadyFrame extends FrameToHost {
+  ext: 'png' | 'jpg' | 'jpeg' | 'webp' | 'gif' | 'avif';
+}
+
+export interface JobRequest {
+  prompt: string;
+  duration: 5 | 10;
+  start: ReadyFrame;
+  end: ReadyFrame;
+}
+
+export interface RunnerOptions {
+  store: LibraryStore;
+  client: RunComfyClient;
+  hosting: { host(frame: FrameToHost, options?: HostOptions): Promise<HostedFrame> };
+  events: EventBus;
+  log: Logger;
+  platform?: Platform;
+  now?: () => number;
+  schedule?: PollSchedule;
+  /** Waits before retrying a failed download: attempt 0, 1, 2 … */
+  downloadRetryMs?: (attempt: number) => number;
+  /** How long to wait before probing again while the network is down. */
+  offlineProbeMs?: number;
+}
+
+const DOWNLOADS_AT_ONCE = 2;
+
+export class JobRunner {
+  readonly #o: Required<Pick<RunnerOptions, 'now' | 'downloadRetryMs' | 'offlineProbeMs'>> & RunnerOptions;
+  readonly #schedule: PollSchedule;
+  #timer?: NodeJS.Timeout;
+  #running = false;
+  #paused: RunnerState['paused'];
+  #downloads = new Map<string, { received: number; total?: number; retrying: boolean }>();
+  #downloadQueue: string[] = [];
+  #activeDownloads = 0;
+  #downloadAttempts = new Map<string, number>();
+  #retryTimers = new Set<NodeJS.Timeout>();
+  #abort = new AbortController();
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(options: RunnerOptions) {
+    this.#o = {
+      now: Date.now,
+      downloadRetryMs: (attempt) => Math.min(5 * 60_000, 5_000 * 2 ** attempt),
+      offlineProbeMs: 10_000,
+      ...options,
+    };
+    this.#schedule = options.schedule ?? new PollSchedule(this.#o.now);
+  }
+
+  // ---- life cycle ----------------------------------------------------------------------------
+
+  /** Picks up every unfinished job in the library and starts following. */
+  async start(): Promise<void> {
+    this.#running = true;
+    for (const record of this.#o.store.listOpen()) {
+      if (record.status === 'submitting') {
+        await this.#o.store.markSubmitUnknown(
+          record.id,
+          'Keyframe stopped while sending this job, so it is not known whether RunComfy received it.',
+        );
+        this.#changed(record.id);
+      } else if ((record.status === 'queued' || record.status === 'running') && record.requestId) {
+        this.#schedule.add(record.id, Date.parse(record.submittedAt ?? record.createdAt));
+      } else if (record.status === 'completed') {
+        this.#enqueueDownload(record.id);
+      }
+    }
+    this.#wake();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    clearTimeout(this.#timer);
+    for (const timer of this.#retryTimers) clearTimeout(timer);
+    this.#abort.abort();
+  }
+
+  state(): RunnerState {
+    const until = this.#schedule.pausedUntil > this.#o.now() ? new Date(this.#schedule.pausedUntil).toISOString() : undefined;
+    return {
+      ...(this.#paused ? { paused: this.#paused } : {}),
+      ...(until && this.#paused === 'rate_limited' ? { until } : {}),
+      open: this.#schedule.size + this.#downloads.size,
+    };
+  }
+
+  /** Resolves once no job is being followed or downloaded (the headless CLI waits on this). */
+  idle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** The token was replaced: follow again if a 401 had paused us. */
+  resume(): void {
+    if (this.#paused === 'signed_out') this.#setPaused(undefined);
+    this.#wake();
+  }
+
+  // ---- the queue the renderer shows ----------------------------------------------------------
+
+  list(): QueueItem[] {
+    return this.#o.store
+      .listOpen()
+      .map((record) => this.item(record.id))
+      .filter((item): item is QueueItem => !!item);
+  }
+
+  item(id: string): QueueItem | undefined {
+    const record = this.#o.store.get(id);
+    if (!record) return undefined;
+    return toQueueItem(this.#o.store.detail(id), this.#downloads.get(id));
+  }
+
+  // ---- submitting ----------------------------------------------------------------------------
+
+  /**
+   * Hosts both frames, records the job, then sends it once. Hosting happens before the job is
+   * written, so a bucket problem leaves no job behind and the user can simply try again.
+   */
+  async submit(request: JobRequest, onProgress: (progress: SubmitProgress) => void = () => {}): Promise<QueueItem> {
+    const hosted: HostedFrame[] = [];
+    const frames = [request.start, request.end];
+    const totalBytes = frames.reduce((sum, frame) => sum + frame.bytes, 0) || 1;
+    let doneBytes = 0;
+    for (const [index, frame] of frames.entries()) {
+      const role = index === 0 ? 'start' : 'end';
+      onProgress({ phase: 'uploading', fraction: (0.9 * doneBytes) / totalBytes, message: `Preparing the ${role} frame…` });
+      hosted.push(
+        await this.#o.hosting.host(frame, {
+          signal: this.#abort.signal,
+          onProgress: ({ sentBytes }) =>
+            onProgress({ phase: 'uploading', fraction: (0.9 * (doneBytes + sentBytes)) / totalBytes, message: `Uploading the ${role} frame…` }),
+        }),
+      );
+      doneBytes += frame.bytes;
+    }
+
+    const [startBytes, endBytes] = await Promise.all(frames.map((frame) => readFile(frame.path)));
+    const record = await this.#o.store.createJob({
+      prompt: request.prompt,
+      duration: request.duration,
+      frames: [
+        { role: 'start', bytes: startBytes, ext: request.start.ext, originalName: request.start.name },
+        { role: 'end', bytes: endBytes, ext: request.end.ext, originalName: request.end.name },
+      ],
+    });
+    await this.#o.store.recordFrameHost(record.id, 'start', hosted[0].host, hosted[0].url);
+    await this.#o.store.recordFrameHost(record.id, 'end', hosted[1].host, hosted[1].url);
+    this.#changed(record.id);
+
+    onProgress({ phase: 'sending', fraction: 0.95, message: 'Sending the job to RunComfy…' });
+    await this.#send(record.id, request.prompt, request.duration, hosted);
+    return this.item(record.id)!;
+  }
+
+  /** Sends a recorded job exactly once and records what happened. */
+  async #send(id: string, prompt: string, duration: 5 | 10, hosted: HostedFrame[]): Promise<void> {
+    try {
+      const submitted = await this.#o.client.submit(
+        { prompt, start_image_url: hosted[0].url, end_image_url: hosted[1].url, duration },
+        { signal: this.#abort.signal },
+      );
+      await this.#o.store.recordSubmitted(id, submitted.requestId);
+      this.#schedule.add(id);
+      this.#changed(id);
+      this.#wake();
+    } catch (error) {
+      const appError = error instanceof AppError ? error : new AppError('internal', 'The job could not be sent.', { cause: error });
+      if (appError.details?.['mayHaveSubmitted']) {
+        await this.#o.store.markSubmitUnknown(id, appError.message);
+      } else {
+        const refused = inlineRefusal(appError, hosted);
+        await this.#o.store.recordStatus(id, 'failed', { error: (refused ?? appError).message, note: 'not accepted by RunComfy' });
+      }
+      this.#changed(id);
+      throw inlineRefusal(appError, hosted) ?? appError;
+    }
+  }
+
+  /** For a job whose submission outcome is unknown: send it again (the user chose to), or give it up. */
+  async decide(id: string, decision: UnknownDecision): Promise<QueueItem> {
+    const record = this.#o.store.require(id);
+    if (record.status !== 'submit_unknown') throw new AppError('invalid_input', `Job ${id} is ${record.status}; there is nothing to decide.`);
+    if (decision === 'abandon') {
+      await this.#o.store.recordStatus(id, 'cancelled', { note: 'given up: it was unknown whether RunComfy had received it' });
+      this.#changed(id);
+      return this.item(id)!;
+    }
+    const hosted: HostedFrame[] = [];
+    for (const role of ['start', 'end'] as const) {
+      const file = record.files.find((f) => f.kind === 'frame' && f.role === role);
+      if (!file?.sha256) throw new AppError('not_found', `Job ${id} has lost its ${role} frame; it cannot be sent again.`);
+      hosted.push(
+        await this.#o.hosting.host({
+          path: this.#o.store.fileOf(id, file.name),
+          sha256: file.sha256,
+          mime: mimeOf(file.name),
+          bytes: file.bytes,
+          name: file.originalName ?? file.name,
+        }),
+      );
+    }
+    await this.#o.store.recordStatus(id, 'submitting', { note: 'sent again by the user' });
+    await this.#send(id, record.prompt, record.duration, hosted);
+    return this.item(id)!;
+  }
+
+  async cancel(id: string): Promise<CancelOutcome> {
+    const record = this.#o.store.require(id);
+    if (!record.requestId || !(record.status === 'queued' || record.status === 'running')) {
+      throw new AppError('invalid_input', `Job ${id} is ${record.status}; only queued jobs can be cancelled.`);
+    }
+    const outcome = await this.#o.client.cancel(record.requestId, { signal: this.#abort.signal });
+    if (outcome.cancelled) {
+      this.#schedule.remove(id);
+      await this.#o.store.recordStatus(id, 'cancelled', { note: 'cancelled by the user' });
+      this.#changed(id);
+      this.#checkIdle();
+      return { cancelled: true, message: 'The job was cancelled.' };
+    }
+    const message = outcome.message
+      ? `RunComfy did not cancel the job: ${outcome.message}`
+      : 'RunComfy did not cancel the job: it has probably started already, and a running job cannot be cancelled.';
+    await this.#o.store.recordStatus(id, record.status, { note: message });
+    this.#changed(id);
+    return { cancelled: false, message };
+  }
+
+  /** Tries a failed download again now. */
+  retryDownload(id: string): void {
+    const record = this.#o.store.require(id);
+    if (record.status !== 'completed') throw new AppError('invalid_input', `Job ${id} has no video to download yet.`);
+    this.#downloadAttempts.delete(id);
+    this.#enqueueDownload(id);
+  }
+
+  // ---- following -----------------------------------------------------------------------------
+
+  #wake(): void {
+    if (!this.#running) return;
+    clearTimeout(this.#timer);
+    for (const id of this.#schedule.takeDue()) void this.#poll(id);
+    const wait = this.#schedule.msUntilNext();
+    if (wait !== undefined) this.#timer = setTimeout(() => this.#wake(), Math.max(20, wait));
+    if (this.#paused === 'rate_limited' && this.#schedule.pausedUntil <= this.#o.now()) this.#setPaused(undefined);
+  }
+
+  async #poll(id: string): Promise<void> {
+    const record = this.#o.store.get(id);
+    if (!record?.requestId) {
+      this.#schedule.remove(id);
+      return;
+    }
+    let slower = 1;
+    try {
+      const status = await this.#o.client.status(record.requestId, { signal: this.#abort.signal });
+      if (this.#paused === 'offline') this.#setPaused(undefined);
+      switch (status.state) {
+        case 'in_queue':
+          await this.#moveTo(id, 'queued');
+          this.#o.store.recordQueuePosition(id, status.queuePosition ?? null);
+          slower = (status.queuePosition ?? 0) > 10 ? 1.5 : 1;
+          break;
+        case 'in_progress':
+          await this.#moveTo(id, 'running');
+          this.#o.store.recordQueuePosition(id, null);
+          break;
+        case 'completed':
+          this.#schedule.remove(id);
+          await this.#moveTo(id, 'completed');
+          this.#o.store.recordQueuePosition(id, null);
+          this.#enqueueDownload(id);
+          return;
+        case 'cancelled':
+          this.#schedule.remove(id);
+          await this.#moveTo(id, 'cancelled');
+          this.#finished(id);
+          return;
+        case 'failed':
+        case 'unknown': {
+          this.#schedule.remove(id);
+          const said = status.message ?? `RunComfy reported the job as “${status.rawStatus}”.`;
+          const hosts = record.files.filter((f) => f.kind === 'frame' && f.host).map((f) => ({ host: f.host! }));
+          const refused = inlineRefusal({ state: 'failed', message: status.message }, hosts);
+          await this.#o.store.recordStatus(id, 'failed', { error: refused?.message ?? said });
+          this.#finished(id);
+          return;
+        }
+      }
+    } catch (error) {
+      slower = this.#onPollError(id, error);
+      if (slower < 0) return;
+    } finally {
+      this.#changed(id);
+    }
+    this.#schedule.polled(id, slower);
+    this.#wake();
+  }
+
+  /** Returns how much slower to poll this job next, or -1 when it is no longer followed. */
+  #onPollError(id: string, error: unknown): number {
+    const code = error instanceof AppError ? error.code : 'internal';
+    if (code === 'aborted') return -1;
+    if (code === 'rate_limited') {
+      const seconds = Number((error as AppError).details?.['retryAfterSeconds'] ?? 30);
+      this.#schedule.pauseUntil(this.#o.now() + seconds * 1000);
+      this.#setPaused('rate_limited');
+      return 1;
+    }
+    if (code === 'network' || code === 'timeout') {
+      this.#schedule.pauseUntil(this.#o.now() + this.#o.offlineProbeMs);
+      this.#setPaused('offline');
+      return 1;
+    }
+    if (code === 'bad_token') {
+      this.#setPaused('signed_out');
+      this.#schedule.pauseUntil(Number.MAX_SAFE_INTEGER);
+      return 1;
+    }
+    if (code === 'not_found') {
+      this.#schedule.remove(id);
+      void this.#o.store
+        .recordStatus(id, 'failed', { error: 'RunComfy no longer knows this job (it may have expired on their side).' })
+        .then(() => this.#finished(id));
+      return -1;
+    }
+    this.#o.log.warn('jobs', `status of ${id} failed`, error);
+    return 3;
+  }
+
+  async #moveTo(id: string, status: JobStatus): Promise<void> {
+    if (this.#o.store.get(id)?.status !== status) await this.#o.store.recordStatus(id, status);
+  }
+
+  // ---- downloading ---------------------------------------------------------------------------
+
+  #enqueueDownload(id: string): void {
+    if (this.#downloads.has(id) && !this.#downloads.get(id)!.retrying) return;
+    this.#downloads.set(id, { received: 0, retrying: false });
+    if (!this.#downloadQueue.includes(id)) this.#downloadQueue.push(id);
+    this.#changed(id);
+    this.#pumpDownloads();
+  }
+
+  #pumpDownloads(): void {
+    while (this.#running && this.#activeDownloads < DOWNLOADS_AT_ONCE && this.#downloadQueue.length) {
+      const id = this.#downloadQueue.shift()!;
+      this.#activeDownloads++;
+      void this.#download(id).finally(() => {
+        this.#activeDownloads--;
+        this.#pumpDownloads();
+      });
+    }
+  }
+
+  /** Asks for the result (fresh, since result URLs expire) and streams every video into the job folder. */
+  async #download(id: string): Promise<void> {
+    const record = this.#o.store.get(id);
+    if (!record?.requestId) return;
+    try {
+      for (let fresh = 0; ; fresh++) {
+        const result = await this.#o.client.result(record.requestId, { signal: this.#abort.signal });
+        if (result.state !== 'completed') throw new AppError('server', 'RunComfy has not finished this job after all.');
+        if (result.videoUrls.length === 0) throw new AppError('server', 'RunComfy finished the job but returned no video.');
+        try {
+          for (const [index, url] of result.videoUrls.entries()) {
+            const name = index === 0 ? 'video.mp4' : `video-${index + 1}.mp4`;
+            if (this.#o.store.get(id)?.files.some((f) => f.name === name && f.complete)) continue;
+            const dest = await this.#o.store.beginVideo(id, name);
+            await downloadVideo(url, dest, {
+              signal: this.#abort.signal,
+              onProgress: ({ received, total }) => {
+                this.#downloads.set(id, { received, total, retrying: false });
+                this.#changedThrottled(id);
+              },
+            });
+            await this.#o.store.finishVideo(id, name);
+          }
+          break;
+        } catch (error) {
+          // An expired link: ask for a fresh result, a couple of times.
+          if (error instanceof AppError && error.details?.['expired'] && fresh < 2) continue;
+          throw error;
+        }
+      }
+      this.#downloads.delete(id);
+      this.#downloadAttempts.delete(id);
+      this.#finished(id);
+    } catch (error) {
+      if (this.#abort.signal.aborted) return;
+      const attempt = this.#downloadAttempts.get(id) ?? 0;
+      this.#downloadAttempts.set(id, attempt + 1);
+      this.#downloads.set(id, { ...(this.#downloads.get(id) ?? { received: 0 }), retrying: true });
+      this.#o.log.warn('jobs', `download of ${id} failed (attempt ${attempt + 1}); will retry`, error);
+      const timer = setTimeout(() => {
+        this.#retryTimers.delete(timer);
+        this.#enqueueDownload(id);
+      }, this.#o.downloadRetryMs(attempt));
+      this.#retryTimers.add(timer);
+      this.#changed(id);
+    }
+  }
+
+  // ---- telling the renderer ------------------------------------------------------------------
+
+  #finished(id: string): void {
+    this.#changed(id);
+    const record = this.#o.store.get(id);
+    const platform = this.#o.platform;
+    if (record && platform && !platform.isWindowFocused()) {
+      const excerpt = record.prompt.length > 60 ? `${record.prompt.slice(0, 57)}…` : record.prompt;
+      const title = record.status === 'completed' ? 'Your video is ready' : record.status === 'failed' ? 'A job failed' : 'A job was cancelled';
+      platform.showNotification({ title, body: record.status === 'failed' && record.error ? `${excerpt}: ${record.error}` : excerpt });
+    }
+    this.#checkIdle();
+  }
+
+  #lastEmit = new Map<string, number>();
+  #changedThrottled(id: string): void {
+    const now = this.#o.now();
+    if (now - (this.#lastEmit.get(id) ?? 0) < 200) return;
+    this.#lastEmit.set(id, now);
+    this.#changed(id);
+  }
+
+  #changed(id: string): void {
+    const item = this.item(id);
+    if (item) this.#o.events.emit('jobs:changed', item);
+  }
+
+  #setPaused(paused: RunnerState['paused']): void {
+    if (this.#paused === paused) return;
+    this.#paused = paused;
+    this.#o.events.emit('jobs:runner', this.state());
+  }
+
+  #isIdle(): boolean {
+    return this.#schedule.size === 0 && this.#downloads.size === 0 && this.#activeDownloads === 0;
+  }
+
+  #checkIdle(): void {
+    if (!this.#isIdle()) return;
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+}
+
+function mimeOf(name: string): string {
+  const ext = name.split('.').pop()?.toLowerCase();
+  return ext === 'jpg' || ext === 'jpeg' ? 'image/jpeg' : `image/${ext}`;
+}
