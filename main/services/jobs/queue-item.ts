@@ -19,7 +19,7 @@ export function toQueueItem(job: JobDetail, download?: { received: number; total
     ...(start ? { startFrameUrl: start.url } : {}),
     hosts: job.frames.map((frame) => frame.host).filter((host) => host !== undefined),
     ...(job.error ? { error: job.error } : {}),
-    canCancel: job.status === 'queued' && !!job.requestId,
+    canCancel: (job.status === 'queued' || job.status === 'running') && !!job.requestId,
     needsDecision: job.status === 'submit_unknown',
   };
 }

@@ -1,0 +1,77 @@
+/** The queue: open jobs as main's runner reports them, and the runner's own state. */
+import type { CancelOutcome, QueueItem, RunnerState, UnknownDecision } from '../../../main/contract';
+import { bridge, call } from '../lib/bridge';
+
+export class QueueState {
+  #items = $state<QueueItem[]>([]);
+  #runner = $state<RunnerState>({ open: 0 });
+  #loaded = $state(false);
+  /** Finished this session: kept on screen until dismissed, so a finish is not a disappearance. */
+  #finished = $state<QueueItem[]>([]);
+
+  get items(): readonly QueueItem[] {
+    return this.#items;
+  }
+  get finished(): readonly QueueItem[] {
+    return this.#finished;
+  }
+  get runner(): RunnerState {
+    return this.#runner;
+  }
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+  get activeCount(): number {
+    return this.#items.length;
+  }
+
+  async load(): Promise<void> {
+    const [items, runner] = await Promise.all([call(bridge().jobs.list()), call(bridge().jobs.state())]);
+    this.#items = items;
+    this.#runner = runner;
+    this.#loaded = true;
+  }
+
+  listen(): () => void {
+    const stopItems = bridge().on.jobsChanged((item) => this.#apply(item));
+    const stopRunner = bridge().on.jobsRunner((state) => (this.#runner = state));
+    return () => {
+      stopItems();
+      stopRunner();
+    };
+  }
+
+  cancel(id: string): Promise<CancelOutcome> {
+    return call(bridge().jobs.cancel(id));
+  }
+
+  async decide(id: string, decision: UnknownDecision): Promise<void> {
+    this.#apply(await call(bridge().jobs.decide(id, decision)));
+  }
+
+  retryDownload(id: string): Promise<null> {
+    return call(bridge().jobs.retryDownload(id));
+  }
+
+  dismissFinished(id?: string): void {
+    this.#finished = id ? this.#finished.filter((item) => item.id !== id) : [];
+  }
+
+  #apply(item: QueueItem): void {
+    const open = isOpen(item);
+    const index = this.#items.findIndex((existing) => existing.id === item.id);
+    if (open) {
+      if (index >= 0) this.#items[index] = item;
+      else this.#items = [item, ...this.#items];
+      return;
+    }
+    if (index >= 0) this.#items = this.#items.filter((existing) => existing.id !== item.id);
+    this.#finished = [item, ...this.#finished.filter((existing) => existing.id !== item.id)].slice(0, 20);
+  }
+}
+
+export function isOpen(item: QueueItem): boolean {
+  return ['submitting', 'submit_unknown', 'queued', 'running'].includes(item.status) || !!item.download;
+}
+
+export const queue = new QueueState();
