@@ -7,5 +7,15 @@ export function createHandlers(services: Services): Handlers {
     'app:info': () => services.appInfo(),
     'settings:get': () => services.settings.get(),
     'settings:set': (patch) => services.settings.set(patch),
+    'library:info': () => services.library.info(),
+    'library:dismissNotice': () => services.library.dismissNotice(),
+    'library:list': (query) => services.library.store.list(query),
+    'library:get': (id) => services.library.store.detail(id),
+    'library:setFavourite': (id, favourite) => services.library.setFavourite(id, favourite),
+    'library:savePoster': (id, image) => services.library.savePoster(id, image),
+    'library:saveVideoAs': (id) => services.library.saveVideoAs(id),
+    'library:reveal': (id) => services.library.reveal(id),
+    'library:delete': (id) => services.library.delete(id),
+    'library:move': () => services.library.move(),
   };
 }

@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppInfo } from '../contract';
 import { EventBus } from './events';
+import { Library } from './library';
 import type { Logger } from './log';
 import type { MediaRoots, MediaUrl } from './media';
 import type { Platform } from './platform';
@@ -29,6 +30,8 @@ export interface Services {
   log: Logger;
   settings: SettingsStore;
   platform: Platform;
+  /** Every job with its files (library/store.ts is the storage API) and the gallery's actions. */
+  library: Library;
   /** Folders whose files the renderer may load (the media rule in media.ts). */
   mediaRoots(): MediaRoots;
   appInfo(): AppInfo;
@@ -41,13 +44,15 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   await settings.load();
   const stagingDir = join(options.userDataDir, 'staging');
   await mkdir(stagingDir, { recursive: true });
+  const library = await Library.open({ ...options, settings, events });
   return {
     options,
     events,
     log: options.log,
     settings,
     platform: options.platform,
-    mediaRoots: () => ({ staging: stagingDir }),
+    library,
+    mediaRoots: () => ({ staging: stagingDir, library: library.store.dir }),
     appInfo: () => ({
       name: 'Keyframe',
       version: options.version,
@@ -55,6 +60,8 @@ export async function createServices(options: ServiceOptions): Promise<Services>
       platform: process.platform,
       userDataDir: options.userDataDir,
     }),
-    close: async () => {},
+    close: async () => {
+      await library.close();
+    },
   };
 }
