@@ -50,11 +50,8 @@ export async function validateMoveTarget(from: string, target: string): Promise<
   try {
     info = await stat(dir);
   } catch {
-    try {
-      await stat(dirname(dir));
-    } catch {
-      throw new AppError('invalid_input', `The folder ${dirname(dir)} does not exist.`);
-    }
+    const parent = await stat(dirname(dir)).catch(() => undefined);
+    if (!parent?.isDirectory()) throw new AppError('invalid_input', `The folder ${dirname(dir)} does not exist.`);
     return { dir, created: true };
   }
   if (!info.isDirectory()) throw new AppError('invalid_input', `${dir} is a file, not a folder.`);
