@@ -49,7 +49,12 @@ export class RecordingPlatform implements Platform {
     this.calls.push({ kind: 'openExternal', url });
   }
   async showOpenDialog(options: { title: string; filters: FileFilter[]; directory?: boolean }): Promise<string[]> {
-    this.calls.push({ kind: 'openDialog', title: options.title, filters: options.filters, ...(options.directory ? { directory: true } : {}) });
+    this.calls.push({
+      kind: 'openDialog',
+      title: options.title,
+      filters: options.filters,
+      ...(options.directory ? { directory: true } : {}),
+    });
     return this.openDialogAnswers.shift() ?? [];
   }
   async showSaveDialog(options: { title: string; defaultName: string; filters: FileFilter[] }): Promise<string | undefined> {

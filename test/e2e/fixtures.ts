@@ -14,6 +14,8 @@ import type { Services } from '../../main/services';
 import { createLogger } from '../../main/services/log';
 import { mediaUrlFor } from '../../main/services/media';
 import { RecordingPlatform } from '../carrier/platform';
+import { seedLibrary } from '../library/seed';
+import type { SeedOptions } from '../library/seed';
 import { MEDIA_PREFIX, startCarrier } from '../carrier/server';
 import type { Carrier } from '../carrier/server';
 
@@ -40,6 +42,8 @@ export class KeyframeApp {
   platform: RecordingPlatform;
   /** Environment the services see (RUNCOMFY_TOKEN, KEYFRAME_API_BASE_URL, ...). */
   env: NodeJS.ProcessEnv = {};
+  /** With `blockOutbound`, every request the page makes outside the app's own origin, aborted (none is expected). */
+  blockedRequests: string[] = [];
   #carrier?: Carrier;
   #electron?: ElectronApplication;
 
@@ -47,6 +51,8 @@ export class KeyframeApp {
     readonly userDataDir: string,
     private readonly browser: Browser | undefined,
     readonly colorScheme: 'light' | 'dark' = 'light',
+    /** Cut the page off from every network but the app's own (carrier mode). */
+    readonly blockOutbound = false,
   ) {
     this.platform = new RecordingPlatform(join(userDataDir, 'Trash'));
   }
@@ -72,6 +78,15 @@ export class KeyframeApp {
       });
       this.#carrier = await startCarrier({ services: this.services, rendererDir: join(root, 'out', 'renderer') });
       const context = await this.browser!.newContext({ colorScheme: this.colorScheme, viewport: { width: 1280, height: 800 } });
+      if (this.blockOutbound) {
+        const own = this.#carrier.origin;
+        await context.route('**/*', (route) => {
+          const url = route.request().url();
+          if (new URL(url).origin === own) return route.continue();
+          this.blockedRequests.push(url);
+          return route.abort('internetdisconnected');
+        });
+      }
       this.page = await context.newPage();
       await this.page.goto(this.#carrier.url);
     }
@@ -104,7 +119,16 @@ export class KeyframeApp {
   }
 }
 
-export const test = base.extend<{ app: KeyframeApp }, { browser: Browser }>({
+export interface AppOptions {
+  /** A library generated into the user data before the app starts (test/library/seed.ts). */
+  librarySeed: SeedOptions | undefined;
+  /** Block every request from the page that is not to the app itself. */
+  blockOutbound: boolean;
+}
+
+export const test = base.extend<{ app: KeyframeApp } & AppOptions, { browser: Browser }>({
+  librarySeed: [undefined, { option: true }],
+  blockOutbound: [false, { option: true }],
   browser: [
     async ({}, use) => {
       if (launchMode === 'electron') {
@@ -117,13 +141,14 @@ export const test = base.extend<{ app: KeyframeApp }, { browser: Browser }>({
     },
     { scope: 'worker' },
   ],
-  app: async ({ browser }, use, testInfo) => {
+  app: async ({ browser, librarySeed, blockOutbound }, use, testInfo) => {
     testInfo.annotations.push({
       type: 'launcher',
       description: launchMode === 'electron' ? `Electron at ${electronPath}` : 'Chromium + loopback carrier (no Electron binary here)',
     });
     const userDataDir = await mkdtemp(join(tmpdir(), 'keyframe-e2e-'));
-    const app = new KeyframeApp(userDataDir, browser);
+    if (librarySeed) await seedLibrary(join(userDataDir, 'library'), librarySeed);
+    const app = new KeyframeApp(userDataDir, browser, 'light', blockOutbound);
     await app.launch();
     await use(app);
     await app.close();

@@ -65,7 +65,8 @@ for (;;) {
   }
   const some = any();
   const other = some[Math.floor(rand() * some.length)];
-  if (other && rand() < 0.3) await store.addFile(other.id, { kind: 'poster', name: rand() < 0.5 ? 'poster.jpg' : 'poster.png', bytes: big(40) });
+  if (other && rand() < 0.3)
+    await store.addFile(other.id, { kind: 'poster', name: rand() < 0.5 ? 'poster.jpg' : 'poster.png', bytes: big(40) });
   if (other && rand() < 0.3) await store.setFavourite(other.id, !other.favourite);
   if (other && rand() < 0.12) await store.delete(other.id);
   done++;

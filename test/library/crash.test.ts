@@ -15,7 +15,9 @@ const writer = join(import.meta.dirname, 'crash-writer.ts');
 /** Starts the writer, lets it run `ms` after it is ready, kills it; resolves to the writes it reported. */
 function runAndKill(dir: string, seed: number, ms: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', require.resolve('tsx'), writer, dir, String(seed)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', require.resolve('tsx'), writer, dir, String(seed)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let timer: NodeJS.Timeout | undefined;

@@ -94,11 +94,13 @@ export async function inconsistencies(root: string): Promise<string[]> {
       }
       const manifestText = await readFile(join(folder, MANIFEST_FILE), 'utf8').catch(() => undefined);
       if (!manifestText) problems.push(`${row.id}: job.json missing`);
-      else if (!isDeepStrictEqual(JSON.parse(manifestText), JSON.parse(row.record))) problems.push(`${row.id}: job.json differs from the index`);
+      else if (!isDeepStrictEqual(JSON.parse(manifestText), JSON.parse(row.record)))
+        problems.push(`${row.id}: job.json differs from the index`);
       const names = await readdir(folder);
       for (const name of names) {
         if (name.endsWith(TEMP_SUFFIX)) problems.push(`${row.id}: leftover ${name}`);
-        else if (name !== MANIFEST_FILE && !record.files.some((file) => file.name === name)) problems.push(`${row.id}: unlisted file ${name}`);
+        else if (name !== MANIFEST_FILE && !record.files.some((file) => file.name === name))
+          problems.push(`${row.id}: unlisted file ${name}`);
       }
       for (const file of record.files) {
         if (!file.complete) continue;
@@ -116,7 +118,8 @@ export async function inconsistencies(root: string): Promise<string[]> {
         if (!JOB_ID.test(id) || !ids.has(id)) problems.push(`folder ${month}/${id} is not in the index`);
       }
     }
-    if (existsSync(join(root, INCOMING_DIR)) && (await readdir(join(root, INCOMING_DIR))).length > 0) problems.push('.incoming is not empty');
+    if (existsSync(join(root, INCOMING_DIR)) && (await readdir(join(root, INCOMING_DIR))).length > 0)
+      problems.push('.incoming is not empty');
   } finally {
     db.close();
   }

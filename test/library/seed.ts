@@ -44,24 +44,72 @@ export interface SeedResult {
 }
 
 const subjects = [
-  'a red fox', 'an old lighthouse keeper', 'a paper boat', 'two astronauts', 'a hummingbird', 'a vintage tram', 'a glass jellyfish',
-  'a street musician', 'a snow leopard', 'a tiny robot', 'a sailing ship', 'a bonsai tree', 'a koi fish', 'a neon cat', 'a violinist',
-  'a hot air balloon', 'an origami crane', 'a desert caravan', 'a steam locomotive', 'a café owner',
+  'a red fox',
+  'an old lighthouse keeper',
+  'a paper boat',
+  'two astronauts',
+  'a hummingbird',
+  'a vintage tram',
+  'a glass jellyfish',
+  'a street musician',
+  'a snow leopard',
+  'a tiny robot',
+  'a sailing ship',
+  'a bonsai tree',
+  'a koi fish',
+  'a neon cat',
+  'a violinist',
+  'a hot air balloon',
+  'an origami crane',
+  'a desert caravan',
+  'a steam locomotive',
+  'a café owner',
 ];
 const actions = [
-  'walks slowly through', 'drifts gently across', 'dances in', 'turns to face the camera in', 'runs toward the horizon of',
-  'floats above', 'waits patiently in', 'glides over', 'spins around in', 'wakes up in',
+  'walks slowly through',
+  'drifts gently across',
+  'dances in',
+  'turns to face the camera in',
+  'runs toward the horizon of',
+  'floats above',
+  'waits patiently in',
+  'glides over',
+  'spins around in',
+  'wakes up in',
 ];
 const places = [
-  'a snowy pine forest', 'a rain-soaked Tokyo street', 'a golden wheat field', 'an underwater coral garden', 'a foggy harbour',
-  'a sunlit cathedral', 'a neon night market', 'the surface of the moon', 'a misty mountain valley', 'a quiet library at dusk',
-  'a field of lavender', 'a frozen lake',
+  'a snowy pine forest',
+  'a rain-soaked Tokyo street',
+  'a golden wheat field',
+  'an underwater coral garden',
+  'a foggy harbour',
+  'a sunlit cathedral',
+  'a neon night market',
+  'the surface of the moon',
+  'a misty mountain valley',
+  'a quiet library at dusk',
+  'a field of lavender',
+  'a frozen lake',
 ];
 const cameras = [
-  'the camera pans left', 'slow dolly in', 'aerial tracking shot', 'handheld close-up', 'static wide shot', 'the camera orbits slowly',
-  'rack focus to the background', 'time-lapse clouds overhead',
+  'the camera pans left',
+  'slow dolly in',
+  'aerial tracking shot',
+  'handheld close-up',
+  'static wide shot',
+  'the camera orbits slowly',
+  'rack focus to the background',
+  'time-lapse clouds overhead',
 ];
-const styles = ['cinematic lighting', 'soft pastel colours', 'film grain', 'golden hour', 'moody blue tones', 'hyper-real detail', 'watercolour look'];
+const styles = [
+  'cinematic lighting',
+  'soft pastel colours',
+  'film grain',
+  'golden hour',
+  'moody blue tones',
+  'hyper-real detail',
+  'watercolour look',
+];
 const failures = [
   'The image at start_image_url could not be fetched.',
   'Content policy: the prompt was refused.',
@@ -183,8 +231,10 @@ function recordFor(spec: SeedResult['jobs'][number], rand: () => number, pick: <
   const history: JobRecord['history'] = [{ status: 'submitting', at: iso(0) }];
   const terminal = ['completed', 'failed', 'cancelled'].includes(spec.status);
   if (spec.status !== 'submitting' && spec.status !== 'submit_unknown') history.push({ status: 'queued', at: iso(900) });
-  if (spec.status === 'running' || spec.status === 'completed' || spec.status === 'failed') history.push({ status: 'running', at: iso(20_000) });
-  if (spec.status !== 'queued' && spec.status !== 'running' && spec.status !== 'submitting') history.push({ status: spec.status, at: iso(95_000) });
+  if (spec.status === 'running' || spec.status === 'completed' || spec.status === 'failed')
+    history.push({ status: 'running', at: iso(20_000) });
+  if (spec.status !== 'queued' && spec.status !== 'running' && spec.status !== 'submitting')
+    history.push({ status: spec.status, at: iso(95_000) });
   const record: JobRecord = {
     format: MANIFEST_FORMAT,
     id: spec.id,

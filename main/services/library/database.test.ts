@@ -41,7 +41,7 @@ describe('the library database and its migrations', () => {
     expect(schemaVersion(db)).toBe(2);
     const hits = db.prepare("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH 'prompt : owl'").all();
     expect(hits).toEqual([{ rowid: 1000 }]);
-    expect(db.prepare("SELECT tags FROM jobs WHERE seq = 1000").get()).toEqual({ tags: 'scompleted d5 f0' });
+    expect(db.prepare('SELECT tags FROM jobs WHERE seq = 1000').get()).toEqual({ tags: 'scompleted d5 f0' });
     db.close();
   });
 

@@ -37,7 +37,9 @@ export function migrate(db: Db, migrations: readonly Migration[] = allMigrations
         db.pragma(`user_version = ${migration.version}`);
       })();
     } catch (error) {
-      throw new DatabaseUnusable(`migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`, { cause: error });
+      throw new DatabaseUnusable(`migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 }

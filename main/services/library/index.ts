@@ -97,7 +97,8 @@ export class Library {
   /** Checks the image the renderer decoded (a real JPEG/PNG of sane size) and keeps it as the job's poster. */
   async savePoster(id: string, image: PosterImage): Promise<{ posterUrl: string }> {
     const bytes = Buffer.from(image.base64, 'base64');
-    if (bytes.byteLength === 0 || bytes.byteLength > MAX_POSTER_BYTES) throw new AppError('invalid_input', 'A poster must be an image under 4 MB.');
+    if (bytes.byteLength === 0 || bytes.byteLength > MAX_POSTER_BYTES)
+      throw new AppError('invalid_input', 'A poster must be an image under 4 MB.');
     const format = image.mime === 'image/jpeg' ? 'jpeg' : 'png';
     let meta;
     try {

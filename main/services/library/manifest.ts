@@ -24,7 +24,10 @@ export const FileEntry = z.object({
   kind: z.enum(['frame', 'video', 'poster']),
   role: FrameRole.optional(),
   bytes: z.number().int().min(0),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   /** False while a video is still downloading. */
   complete: z.boolean(),
   host: FrameHost.optional(),

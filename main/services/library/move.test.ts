@@ -37,7 +37,11 @@ async function setup(userData?: string): Promise<Setup> {
 async function withJobs(s: Setup, count = 3): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const job = await s.library.store.createJob({ prompt: `job ${i}`, duration: 5, frames: [{ role: 'start', bytes: pngBytes(i), ext: 'png' }] });
+    const job = await s.library.store.createJob({
+      prompt: `job ${i}`,
+      duration: 5,
+      frames: [{ role: 'start', bytes: pngBytes(i), ext: 'png' }],
+    });
     await s.library.store.recordStatus(job.id, 'completed');
     await s.library.store.addFile(job.id, { kind: 'video', name: 'video.mp4', bytes: Buffer.alloc(50_000 + i, i) });
     ids.push(job.id);
@@ -167,7 +171,10 @@ describe('moving the library', () => {
     await s.library.close();
     s = await setup(s.userData);
     expect(s.library.store.dir).toBe(s.library.defaultDir);
-    expect(s.library.info().notice).toMatchObject({ kind: 'unavailable', message: expect.stringContaining('/media/unplugged-drive/Keyframe') });
+    expect(s.library.info().notice).toMatchObject({
+      kind: 'unavailable',
+      message: expect.stringContaining('/media/unplugged-drive/Keyframe'),
+    });
     expect(s.settings.get().libraryDir).toBe('/media/unplugged-drive/Keyframe');
   });
 });

@@ -57,7 +57,10 @@ export async function validateMoveTarget(from: string, target: string): Promise<
   if (!info.isDirectory()) throw new AppError('invalid_input', `${dir} is a file, not a folder.`);
   const inside = await readdir(dir);
   if (inside.length > 0) {
-    throw new AppError('invalid_input', `${dir} is not empty (it holds ${inside.length} item${inside.length === 1 ? '' : 's'}); choose an empty folder.`);
+    throw new AppError(
+      'invalid_input',
+      `${dir} is not empty (it holds ${inside.length} item${inside.length === 1 ? '' : 's'}); choose an empty folder.`,
+    );
   }
   return { dir, created: false };
 }
@@ -131,7 +134,8 @@ export async function removeCopy(target: MoveTarget): Promise<void> {
     await rm(target.dir, { recursive: true, force: true });
     return;
   }
-  for (const name of await readdir(target.dir).catch(() => [] as string[])) await rm(join(target.dir, name), { recursive: true, force: true });
+  for (const name of await readdir(target.dir).catch(() => [] as string[]))
+    await rm(join(target.dir, name), { recursive: true, force: true });
 }
 
 export async function removeLibrary(dir: string): Promise<void> {

@@ -5,7 +5,7 @@ import { jobFolder } from './layout';
 import type { JobRecord } from './manifest';
 import { EXCERPT_CHARS } from './queries';
 import type { SummaryRow } from './queries';
-import { completeVideo, posterOf } from './rows';
+import { completeVideo, posterOf, startFrameOf } from './rows';
 
 export const MEDIA_ROOT = 'library';
 
@@ -22,6 +22,7 @@ export function summaryFromRow(row: SummaryRow, mediaUrl: MediaUrl): JobSummary 
     favourite: row.favourite === 1,
     ...(row.poster ? { posterUrl: fileUrl(mediaUrl, row.id, row.poster) } : {}),
     ...(row.video ? { videoUrl: fileUrl(mediaUrl, row.id, row.video) } : {}),
+    ...(row.start_frame ? { startFrameUrl: fileUrl(mediaUrl, row.id, row.start_frame) } : {}),
     downloading: row.downloading === 1,
     ...(row.error ? { error: row.error } : {}),
   };
@@ -42,6 +43,7 @@ export function detailFromRecord(record: JobRecord, queuePosition: number | null
         favourite: record.favourite ? 1 : 0,
         video: video ?? null,
         poster: poster ?? null,
+        start_frame: startFrameOf(record) ?? null,
         downloading: record.status === 'completed' && !video ? 1 : 0,
         error: record.error ?? null,
       },

@@ -9,7 +9,13 @@ const jobs = [
   { prompt: 'Foxes play in a café at dusk', duration: 10, status: 'failed', favourite: false, at: '2026-05-18T10:00:00Z' },
   { prompt: 'A blue whale under the sea', duration: 5, status: 'running', favourite: false, at: '2026-05-10T10:00:00Z' },
   { prompt: 'Red sunset over the sea, slow dolly in', duration: 10, status: 'completed', favourite: true, at: '2026-04-30T23:30:00Z' },
-  { prompt: 'a lighthouse in fog "quoted" NEAR(x) -minus * OR', duration: 5, status: 'cancelled', favourite: false, at: '2026-04-02T08:00:00Z' },
+  {
+    prompt: 'a lighthouse in fog "quoted" NEAR(x) -minus * OR',
+    duration: 5,
+    status: 'cancelled',
+    favourite: false,
+    at: '2026-04-02T08:00:00Z',
+  },
   { prompt: 'Zebra crossing at night', duration: 5, status: 'submitting', favourite: false, at: '2026-03-01T08:00:00Z' },
 ] as const;
 

@@ -19,6 +19,7 @@ export interface SummaryRow {
   favourite: 0 | 1;
   video: string | null;
   poster: string | null;
+  start_frame: string | null;
   downloading: 0 | 1;
   error: string | null;
 }
@@ -71,7 +72,7 @@ function range(query: LibraryQueryParsed, column: string, scale: number): { clau
 }
 
 const COLUMNS = `j.id, j.created_at, j.status, substr(j.prompt, 1, ${EXCERPT_CHARS}) AS prompt, j.duration, j.favourite, j.video, j.poster,
-  j.downloading, j.error`;
+  j.start_frame, j.downloading, j.error`;
 
 function searchPage(db: Db, words: string, query: LibraryQueryParsed): { total: number; rows: SummaryRow[] } {
   const match = [`prompt : (${words})`, ...tagFilters(query)].join(' AND ');

@@ -9,7 +9,11 @@ import { DB_FILE, jobFolder } from './layout';
 /** A library with three jobs in various states, closed; returns what the index said about them. */
 async function library() {
   const t = await openStore();
-  const a = await t.store.createJob({ prompt: 'A red fox walks through snow', duration: 5, frames: [{ role: 'start', bytes: pngBytes(1), ext: 'png' }] });
+  const a = await t.store.createJob({
+    prompt: 'A red fox walks through snow',
+    duration: 5,
+    frames: [{ role: 'start', bytes: pngBytes(1), ext: 'png' }],
+  });
   await t.store.recordSubmitted(a.id, 'req-a');
   await t.store.recordStatus(a.id, 'completed');
   await t.store.addFile(a.id, { kind: 'video', name: 'video.mp4', bytes: Buffer.from('video bytes') });

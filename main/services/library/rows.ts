@@ -14,6 +14,10 @@ export function posterOf(record: JobRecord): string | undefined {
   return record.files.find((file) => file.kind === 'poster')?.name;
 }
 
+export function startFrameOf(record: JobRecord): string | undefined {
+  return record.files.find((file) => file.kind === 'frame' && file.role === 'start')?.name;
+}
+
 /** The first free `seq` for a job created at `ms`. */
 function freeKey(db: Db, ms: number): number {
   const base = ms * KEYS_PER_MS;
@@ -38,6 +42,7 @@ export function writeRow(db: Db, record: JobRecord, dirty: boolean): void {
     error: record.error ?? null,
     video: video ?? null,
     poster: posterOf(record) ?? null,
+    start_frame: startFrameOf(record) ?? null,
     downloading: record.status === 'completed' && !video ? 1 : 0,
     revision: record.revision,
     dirty: dirty ? 1 : 0,
@@ -46,15 +51,15 @@ export function writeRow(db: Db, record: JobRecord, dirty: boolean): void {
   const updated = statement(
     db,
     `UPDATE jobs SET status = @status, prompt = @prompt, duration = @duration, favourite = @favourite, request_id = @request_id,
-       error = @error, video = @video, poster = @poster, downloading = @downloading, revision = @revision, dirty = @dirty, record = @record
+       error = @error, video = @video, poster = @poster, start_frame = @start_frame, downloading = @downloading, revision = @revision, dirty = @dirty, record = @record
      WHERE id = @id`,
   ).run(values).changes;
   if (updated) return;
   const createdAt = Date.parse(record.createdAt);
   statement(
     db,
-    `INSERT INTO jobs (seq, id, created_at, status, prompt, duration, favourite, request_id, error, video, poster, downloading, revision, dirty, record)
-     VALUES (@seq, @id, @created_at, @status, @prompt, @duration, @favourite, @request_id, @error, @video, @poster, @downloading, @revision, @dirty, @record)`,
+    `INSERT INTO jobs (seq, id, created_at, status, prompt, duration, favourite, request_id, error, video, poster, start_frame, downloading, revision, dirty, record)
+     VALUES (@seq, @id, @created_at, @status, @prompt, @duration, @favourite, @request_id, @error, @video, @poster, @start_frame, @downloading, @revision, @dirty, @record)`,
   ).run({ ...values, seq: freeKey(db, createdAt), created_at: createdAt });
 }
 
@@ -70,8 +75,7 @@ export function readRecord(db: Db, id: string): JobRecord | undefined {
 export function writeRowsInBulk(db: Db, rows: Iterable<{ record: JobRecord; dirty: boolean }>): void {
   db.transaction(() => {
     const trigger = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'jobs_fts_insert'").get() as
-      | { sql: string }
-      | undefined;
+      { sql: string } | undefined;
     if (trigger) db.exec('DROP TRIGGER jobs_fts_insert');
     for (const { record, dirty } of rows) writeRow(db, record, dirty);
     if (trigger) {

@@ -40,7 +40,11 @@ describe('the library store', () => {
     const manifestText = await readFile(join(folder, 'job.json'), 'utf8');
     expect(manifestText).toContain('\n  "prompt": "A red fox walks through snow"');
     expect(JSON.parse(manifestText)).toEqual(t.store.get(job.id));
-    expect(job.files.find((f) => f.role === 'start')).toMatchObject({ bytes: pngBytes(1).byteLength, sha256: sha(pngBytes(1)), originalName: 'fox start.png' });
+    expect(job.files.find((f) => f.role === 'start')).toMatchObject({
+      bytes: pngBytes(1).byteLength,
+      sha256: sha(pngBytes(1)),
+      originalName: 'fox start.png',
+    });
     expect(t.changes).toEqual([{ kind: 'created', id: job.id }]);
     expect(await inconsistencies(t.dir)).toEqual([]);
   });
@@ -87,7 +91,10 @@ describe('the library store', () => {
     await t.store.recordStatus(job.id, 'cancelled');
     const late = t.store.recordStatus(job.id, 'running');
     await expect(late).rejects.toBeInstanceOf(AppError);
-    await expect(late).rejects.toMatchObject({ code: 'invalid_input', message: `Job ${job.id} is already cancelled; it cannot become running.` });
+    await expect(late).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: `Job ${job.id} is already cancelled; it cannot become running.`,
+    });
     expect(t.store.get(job.id)?.status).toBe('cancelled');
   });
 
@@ -163,7 +170,9 @@ describe('the library store', () => {
     t = await openStore();
     const job = await newJob();
     for (const name of ['../evil.mp4', 'a/b.mp4', 'job.json', 'video.mp4.kftmp', '.hidden', '']) {
-      await expect(t.store.addFile(job.id, { kind: 'video', name, bytes: Buffer.from('x') })).rejects.toMatchObject({ code: 'invalid_input' });
+      await expect(t.store.addFile(job.id, { kind: 'video', name, bytes: Buffer.from('x') })).rejects.toMatchObject({
+        code: 'invalid_input',
+      });
     }
     expect(await readdir(join(t.dir, jobFolder(job.id)))).toEqual(['end.png', 'job.json', 'start.png']);
   });

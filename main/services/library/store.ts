@@ -339,12 +339,9 @@ export class LibraryStore {
    */
   async beginVideo(id: string, name = 'video.mp4'): Promise<string> {
     const checked = this.#checkName(name);
-    await this.#update(
-      id,
-      (record) => this.#putFile(record, { name: checked, kind: 'video', bytes: 0, complete: false }),
-      [],
-      { leaveDirty: true },
-    );
+    await this.#update(id, (record) => this.#putFile(record, { name: checked, kind: 'video', bytes: 0, complete: false }), [], {
+      leaveDirty: true,
+    });
     return join(this.folderOf(id), checked + TEMP_SUFFIX);
   }
 
@@ -360,9 +357,11 @@ export class LibraryStore {
       } catch (error) {
         throw new AppError('not_found', `The download of ${checked} for job ${id} was not found; start it again.`, { cause: error });
       }
-      return this.#updateLocked(id, (record) => this.#putFile(record, { name: checked, kind: 'video', bytes: size, sha256: hash, complete: true }), [
-        { name: checked },
-      ]);
+      return this.#updateLocked(
+        id,
+        (record) => this.#putFile(record, { name: checked, kind: 'video', bytes: size, sha256: hash, complete: true }),
+        [{ name: checked }],
+      );
     });
   }
 

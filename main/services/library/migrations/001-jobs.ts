@@ -24,6 +24,7 @@ CREATE TABLE jobs (
   error          TEXT,
   video          TEXT,
   poster         TEXT,
+  start_frame    TEXT,
   downloading    INTEGER NOT NULL DEFAULT 0,
   revision       INTEGER NOT NULL,
   dirty          INTEGER NOT NULL DEFAULT 0,
