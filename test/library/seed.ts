@@ -151,6 +151,7 @@ export async function renderFrame(hue: number, sunAt: number, width = 640, heigh
 
 export async function seedLibrary(dir: string, options: SeedOptions): Promise<SeedResult> {
   const started = performance.now();
+  mkdirSync(dir, { recursive: true });
   const rand = random(options.seed ?? 42);
   const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)];
   const now = (options.now ?? new Date()).getTime();

@@ -72,4 +72,3 @@ export function toQuery(filters: LibraryFilters, page: number): LibraryQueryPars
     limit: PAGE_SIZE,
   };
 }
-

@@ -28,7 +28,9 @@ function fakeBridge(total: number) {
       calls.push(query);
       if (library.hold) await new Promise<void>((resolve) => waiting.push(resolve));
       const matching = query.text ? Math.floor(total / (10 * query.text.length)) : total;
-      const items = Array.from({ length: Math.max(0, Math.min(query.limit, matching - query.offset)) }, (_, i) => summary(query.offset + i));
+      const items = Array.from({ length: Math.max(0, Math.min(query.limit, matching - query.offset)) }, (_, i) =>
+        summary(query.offset + i),
+      );
       return { ok: true, value: { total: matching, offset: query.offset, items } } as Result<unknown>;
     }),
     info: vi.fn(() => ok({ dir: '/lib', defaultDir: '/lib', total, moving: false })),

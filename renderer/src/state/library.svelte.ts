@@ -128,7 +128,8 @@ export class LibraryState {
   /** Re-reads what is on screen (after a change in main), keeping the place. */
   refresh(): Promise<void> {
     const pages = [0];
-    for (let page = Math.max(1, Math.floor(this.#range.first / PAGE_SIZE)); page <= Math.floor(this.#range.last / PAGE_SIZE); page++) pages.push(page);
+    for (let page = Math.max(1, Math.floor(this.#range.first / PAGE_SIZE)); page <= Math.floor(this.#range.last / PAGE_SIZE); page++)
+      pages.push(page);
     return this.#load(pages, true, false);
   }
 
