@@ -119,7 +119,7 @@ test.describe('with every outbound request blocked', () => {
     await expect(page.getByRole('heading', { name: 'Create', level: 1 })).toBeVisible();
     const duration = JSON.parse(await readFile(join(target.folder, 'job.json'), 'utf8')).duration;
     await expect(
-      page.getByText(`Re-running in Create: ${duration} s, start and end frames (${kb(frames[0].bytes + frames[1].bytes)}).`),
+      page.getByText(`Re-running in Create: ${duration} s, start and end frames, ${kb(frames[0].bytes + frames[1].bytes)}.`),
     ).toBeVisible();
 
     expect(app.blockedRequests).toEqual([]);
@@ -136,7 +136,9 @@ test.describe('with every outbound request blocked', () => {
     await expect(detail.getByRole('button', { name: 'Re-run', exact: true })).toHaveAttribute('title', /You are offline/);
     await detail.getByRole('button', { name: 'Re-run', exact: true }).click();
     await expect(page.getByRole('heading', { name: 'Create', level: 1 })).toBeVisible();
-    await expect(page.getByText(/You are offline, so nothing was submitted: the job \(\d+ s, start and end frames/)).toBeVisible();
+    await expect(
+      page.getByText(/You are offline, so nothing was submitted\. The job \(\d+ s, start and end frames, \d+ KB\) is ready in Create/),
+    ).toBeVisible();
     await app.screenshot('library-offline-rerun');
     await page.context().setOffline(false);
     expect(app.blockedRequests).toEqual([]);
@@ -183,6 +185,46 @@ test.describe('a seeded library', () => {
       const trashed = await readdir(join(app.platform.trashDir, 'files'));
       expect(await readdir(join(app.platform.trashDir, 'files', trashed[0]))).toContain('job.json');
     }
+  });
+
+  test('a frame of the video becomes the next start frame; save as, show in folder and copy from the detail view', async ({ app }) => {
+    const page = await openLibrary(app);
+    const jobs = await jobsOnDisk(join(app.userDataDir, 'library'));
+    const index = jobs.findIndex((job) => job.files.some((f) => f.kind === 'video' && f.bytes > 100_000));
+    const job = jobs[index];
+    const openJob = async () => {
+      await cards(page).nth(index).getByRole('button').first().click();
+      const detail = page.getByRole('dialog', { name: 'Job details' });
+      await expect(detail.locator('video')).toHaveJSProperty('readyState', 4);
+      return detail;
+    };
+
+    let detail = await openJob();
+    if (app.services) {
+      const target = join(app.userDataDir, 'saved.mp4');
+      app.platform.saveDialogAnswers.push(target);
+      await detail.getByRole('button', { name: 'Save video as…' }).click();
+      await expect(page.getByText(`Saved to ${target}`)).toBeVisible();
+      expect((await stat(target)).size).toBe(job.files.find((f) => f.kind === 'video')!.bytes);
+      await detail.getByRole('button', { name: 'Show in folder' }).click();
+      await expect.poll(() => app.platform.calls.at(-1)).toEqual({ kind: 'reveal', path: join(job.folder, 'video.mp4') });
+    }
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await detail.getByRole('button', { name: 'Copy', exact: true }).click();
+    await expect(page.getByText('Prompt copied.')).toBeVisible();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(job.prompt);
+
+    // Step to a frame and use it: Chromium decodes it, Create receives it.
+    await page.keyboard.press('.');
+    await page.keyboard.press('.');
+    await detail.getByRole('button', { name: 'Use this frame as the next start frame' }).click();
+    await expect(page.getByRole('heading', { name: 'Create', level: 1 })).toBeVisible();
+    await expect(page.getByText("The video's frame (480×270) is the start frame in Create.")).toBeVisible();
+
+    await page.keyboard.press('Control+3');
+    detail = await openJob();
+    await detail.getByRole('button', { name: 'Use the last frame' }).click();
+    await expect(page.getByText("The video's last frame (480×270) is the start frame in Create.")).toBeVisible();
   });
 
   test('no results, favourites and clearing filters', async ({ app }) => {

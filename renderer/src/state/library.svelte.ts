@@ -408,13 +408,13 @@ export class LibraryState {
 function describeHandoff(item: CreateHandoff, offline: boolean): string {
   const frames = [item.start && 'start', item.end && 'end'].filter(Boolean);
   const size = (item.start?.bytes.byteLength ?? 0) + (item.end?.bytes.byteLength ?? 0);
-  const parts = [
+  const what = [
     `${item.duration} s`,
-    frames.length ? `${frames.join(' and ')} frame${frames.length > 1 ? 's' : ''} (${formatBytes(size)})` : 'no frames',
-  ];
+    frames.length ? `${frames.join(' and ')} frame${frames.length > 1 ? 's' : ''}, ${formatBytes(size)}` : 'no frames',
+  ].join(', ');
   if (offline)
-    return `You are offline, so nothing was submitted: the job (${parts.join(', ')}) is ready in Create; submit it when you are back online.`;
-  return item.autoSubmit ? `Re-running in Create: ${parts.join(', ')}.` : `Ready to edit in Create: ${parts.join(', ')}.`;
+    return `You are offline, so nothing was submitted. The job (${what}) is ready in Create; submit it when you are back online.`;
+  return item.autoSubmit ? `Re-running in Create: ${what}.` : `Ready to edit in Create: ${what}.`;
 }
 
 export function formatBytes(bytes: number): string {
