@@ -199,7 +199,18 @@ test.describe('a seeded library', () => {
       return detail;
     };
 
+    // Resting the pointer on a card plays its video there.
+    await cards(page).nth(index).hover();
+    const preview = cards(page).nth(index).locator('video');
+    await expect.poll(() => preview.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(0.2);
+    await page.mouse.move(0, 0);
+    await expect(preview).toHaveCount(0);
+
     let detail = await openJob();
+    await page.keyboard.press('f');
+    await expect.poll(() => page.evaluate(() => document.fullscreenElement?.className ?? '')).toContain('player');
+    await page.keyboard.press('f');
+    await expect.poll(() => page.evaluate(() => document.fullscreenElement)).toBeNull();
     if (app.services) {
       const target = join(app.userDataDir, 'saved.mp4');
       app.platform.saveDialogAnswers.push(target);
@@ -318,5 +329,9 @@ test.describe('a large library', () => {
     await page.keyboard.press('Home');
     await expect(focused).toHaveAttribute('data-index', '0');
     expect(await cards(page).count()).toBeLessThan(100);
+    await page.evaluate(() => window.keyframe!.settings.set({ theme: 'dark' }));
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await page.mouse.move(0, 0);
+    await app.screenshot('library-grid-dark');
   });
 });
