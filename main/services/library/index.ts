@@ -57,26 +57,37 @@ export class Library {
   static async open(options: LibraryOptions): Promise<Library> {
     const defaultDir = join(options.userDataDir, 'library');
     const configured = options.settings.get().libraryDir;
-    let dir = configured || defaultDir;
-    let unavailable: LibraryNotice | undefined;
-    if (configured && !existsSync(configured)) {
-      // A library on a drive that is not connected: open the default one meanwhile, keep the setting.
-      unavailable = {
+    const openAt = (dir: string) =>
+      LibraryStore.open({
+        dir,
+        log: options.log,
+        events: options.events,
+        mediaUrl: options.mediaUrl,
+        trash: (path) => options.platform.trashItem(path),
+      });
+    if (configured && configured !== defaultDir) {
+      // A library on a drive that is not connected (or cannot be opened): open the default one
+      // meanwhile and say why; the setting is kept for next time.
+      let reason = 'is not available (is its drive connected?)';
+      if (existsSync(configured)) {
+        try {
+          const store = await openAt(configured);
+          return new Library(store, defaultDir, options, store.notice);
+        } catch (error) {
+          options.log.error('library', `could not open the library at ${configured}`, error);
+          reason = `could not be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+        }
+      }
+      const notice: LibraryNotice = {
         kind: 'unavailable',
-        message: `The library folder ${configured} is not available (is its drive connected?). Keyframe opened the default library meanwhile.`,
+        message: `The library folder ${configured} ${reason}. Keyframe opened the default library meanwhile.`,
         at: new Date().toISOString(),
       };
-      options.log.warn('library', unavailable.message);
-      dir = defaultDir;
+      options.log.warn('library', notice.message);
+      return new Library(await openAt(defaultDir), defaultDir, options, notice);
     }
-    const store = await LibraryStore.open({
-      dir,
-      log: options.log,
-      events: options.events,
-      mediaUrl: options.mediaUrl,
-      trash: (path) => options.platform.trashItem(path),
-    });
-    return new Library(store, defaultDir, options, unavailable ?? store.notice);
+    const store = await openAt(defaultDir);
+    return new Library(store, defaultDir, options, store.notice);
   }
 
   info(): LibraryInfo {

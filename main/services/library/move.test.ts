@@ -165,6 +165,17 @@ describe('moving the library', () => {
     expect(s.library.store.count()).toBe(3);
   });
 
+  it('opens the default library, and says why, when the chosen folder cannot be opened', async () => {
+    s = await setup();
+    const broken = await tempDir();
+    await mkdir(join(broken, 'library.db')); // a folder where the database should be: SQLite cannot open it
+    await s.settings.set({ libraryDir: broken });
+    await s.library.close();
+    s = await setup(s.userData);
+    expect(s.library.store.dir).toBe(s.library.defaultDir);
+    expect(s.library.info().notice?.message).toMatch(new RegExp(`^The library folder ${broken} could not be opened \\(`));
+  });
+
   it('opens the default library, and says why, when the chosen folder is missing (a drive not connected)', async () => {
     s = await setup();
     await s.settings.set({ libraryDir: '/media/unplugged-drive/Keyframe' });
