@@ -10,11 +10,13 @@ import { z } from 'zod';
 import { AppInfo } from './app';
 import { Settings, SettingsPatch } from './settings';
 import { SaveTokenOptions, TokenInput, TokenStatus } from './token';
+import { JobDetail, JobId, LibraryChange, LibraryInfo, LibraryPage, LibraryQuery, MoveProgress, MoveResult, PosterImage } from './library';
 
 export * from './app';
 export * from './errors';
 export * from './settings';
 export * from './token';
+export * from './library';
 
 interface MethodSpec {
   args: z.ZodTuple;
@@ -37,11 +39,23 @@ export const methods = {
   'token:importCli': method(z.tuple([]), TokenStatus),
   /** Opens RunComfy's page where a token is made, in the browser (a fixed address). */
   'token:openTokenPage': method(z.tuple([]), z.null()),
+  'library:info': method(z.tuple([]), LibraryInfo),
+  'library:dismissNotice': method(z.tuple([]), z.null()),
+  'library:list': method(z.tuple([LibraryQuery]), LibraryPage),
+  'library:get': method(z.tuple([JobId]), JobDetail),
+  'library:setFavourite': method(z.tuple([JobId, z.boolean()]), JobDetail),
+  'library:savePoster': method(z.tuple([JobId, PosterImage]), z.object({ posterUrl: z.string() })),
+  'library:saveVideoAs': method(z.tuple([JobId]), z.object({ path: z.string().optional() })),
+  'library:reveal': method(z.tuple([JobId]), z.null()),
+  'library:delete': method(z.tuple([JobId]), z.null()),
+  'library:move': method(z.tuple([]), MoveResult),
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {
   'settings:changed': Settings,
   'token:changed': TokenStatus,
+  'library:changed': LibraryChange,
+  'library:moveProgress': MoveProgress,
 } as const satisfies Record<string, z.ZodType>;
 
 export type MethodName = keyof typeof methods;

@@ -8,6 +8,8 @@ export const Settings = z.object({
   defaultDuration: z.union([z.literal(5), z.literal(10)]).default(5),
   /** Empty means the default RunComfy endpoint (or KEYFRAME_API_BASE_URL). */
   apiBaseUrl: z.string().default(''),
+  /** Where the library lives; empty means `<userData>/library`. Changed only by moving the library. */
+  libraryDir: z.string().default(''),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -27,6 +27,20 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'settings:get': () => ({ theme: 'system', defaultDuration: 5, apiBaseUrl: '' }),
     'settings:set': (patch) => ({ theme: 'system', defaultDuration: 5, apiBaseUrl: '', ...patch }),
     ...tokenHandlers,
+    'library:info': () => ({ dir: '/l', defaultDir: '/l', total: 0, moving: false }),
+    'library:dismissNotice': () => null,
+    'library:list': (query) => ({ total: 0, offset: query.offset ?? 0, items: [] }),
+    'library:get': () => {
+      throw new AppError('not_found', 'No such job.');
+    },
+    'library:setFavourite': () => {
+      throw new AppError('not_found', 'No such job.');
+    },
+    'library:savePoster': () => ({ posterUrl: '/media/library/p.jpg' }),
+    'library:saveVideoAs': () => ({}),
+    'library:reveal': () => null,
+    'library:delete': () => null,
+    'library:move': () => ({ moved: false, dir: '/l' }),
     ...overrides,
   } as Handlers;
 }
@@ -59,6 +73,7 @@ describe('dispatcher', () => {
       [{ theme: 'dark', extra: true }],
       [{ defaultDuration: 7 }],
       [{ apiBaseUrl: 'javascript:alert(1)' }],
+      [{ libraryDir: '/etc' }], // the library moves only through library:move, never by a settings patch
       [{}, {}],
     ];
     for (const args of cases) {
@@ -93,7 +108,7 @@ describe('dispatcher', () => {
       for (const shape of shapes) {
         const result = await dispatch(name, shape, trusted);
         expect(typeof result.ok).toBe('boolean');
-        if (!result.ok) expect(['invalid_argument']).toContain(result.error.code);
+        if (!result.ok) expect(['invalid_argument', 'not_found']).toContain(result.error.code);
       }
     }
   });

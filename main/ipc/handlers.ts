@@ -13,5 +13,15 @@ export function createHandlers(services: Services): Handlers {
     'token:remove': () => services.token.remove(),
     'token:importCli': () => services.token.importFromCli(),
     'token:openTokenPage': () => services.token.openTokenPage(),
+    'library:info': () => services.library.info(),
+    'library:dismissNotice': () => services.library.dismissNotice(),
+    'library:list': (query) => services.library.store.list(query),
+    'library:get': (id) => services.library.store.detail(id),
+    'library:setFavourite': (id, favourite) => services.library.setFavourite(id, favourite),
+    'library:savePoster': (id, image) => services.library.savePoster(id, image),
+    'library:saveVideoAs': (id) => services.library.saveVideoAs(id),
+    'library:reveal': (id) => services.library.reveal(id),
+    'library:delete': (id) => services.library.delete(id),
+    'library:move': () => services.library.move(),
   };
 }

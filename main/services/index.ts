@@ -9,6 +9,7 @@ import { EventBus } from './events';
 import { KeytarSecretStore } from './keychain/keytar-store';
 import { KEYCHAIN_SERVICE } from './keychain/secret-store';
 import type { SecretStore } from './keychain/secret-store';
+import { Library } from './library';
 import type { Logger } from './log';
 import type { MediaRoots, MediaUrl } from './media';
 import type { Platform } from './platform';
@@ -43,6 +44,8 @@ export interface Services {
   /** RunComfy's Model API, with the current token and base URL. */
   runcomfy: RunComfyClient;
   token: TokenService;
+  /** Every job with its files (library/store.ts is the storage API) and the gallery's actions. */
+  library: Library;
   /** Folders whose files the renderer may load (the media rule in media.ts). */
   mediaRoots(): MediaRoots;
   appInfo(): AppInfo;
@@ -75,6 +78,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   });
   const stagingDir = join(options.userDataDir, 'staging');
   await mkdir(stagingDir, { recursive: true });
+  const library = await Library.open({ ...options, settings, events });
   return {
     options,
     events,
@@ -84,7 +88,8 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     secrets,
     runcomfy,
     token,
-    mediaRoots: () => ({ staging: stagingDir }),
+    library,
+    mediaRoots: () => ({ staging: stagingDir, library: library.store.dir }),
     appInfo: () => ({
       name: 'Keyframe',
       version: options.version,
@@ -92,6 +97,8 @@ export async function createServices(options: ServiceOptions): Promise<Services>
       platform: process.platform,
       userDataDir: options.userDataDir,
     }),
-    close: async () => {},
+    close: async () => {
+      await library.close();
+    },
   };
 }

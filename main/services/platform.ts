@@ -16,8 +16,8 @@ export interface Platform {
   revealInFolder(path: string): void;
   /** Opens an http(s) link in the user's browser. Callers pass only links the app made. */
   openExternal(url: string): Promise<void>;
-  /** Resolves to the chosen paths, or [] when the user cancels. */
-  showOpenDialog(options: { title: string; filters: FileFilter[]; multiple?: boolean }): Promise<string[]>;
+  /** Resolves to the chosen paths, or [] when the user cancels. `directory` picks folders instead of files. */
+  showOpenDialog(options: { title: string; filters: FileFilter[]; multiple?: boolean; directory?: boolean }): Promise<string[]>;
   /** Resolves to the chosen path, or undefined when the user cancels. */
   showSaveDialog(options: { title: string; defaultName: string; filters: FileFilter[] }): Promise<string | undefined>;
 }

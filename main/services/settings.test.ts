@@ -22,10 +22,10 @@ describe('SettingsStore', () => {
       events,
       createLogger((l) => lines.push(l)),
     );
-    expect(await store.load()).toEqual({ theme: 'system', defaultDuration: 5, apiBaseUrl: '' });
+    expect(await store.load()).toEqual({ theme: 'system', defaultDuration: 5, apiBaseUrl: '', libraryDir: '' });
     await store.set({ theme: 'dark', defaultDuration: 10 });
     expect(JSON.parse(await readFile(join(dir, 'settings.json'), 'utf8'))).toMatchObject({ theme: 'dark', defaultDuration: 10 });
-    expect(seen).toEqual([['settings:changed', { theme: 'dark', defaultDuration: 10, apiBaseUrl: '' }]]);
+    expect(seen).toEqual([['settings:changed', { theme: 'dark', defaultDuration: 10, apiBaseUrl: '', libraryDir: '' }]]);
     const again = new SettingsStore(
       dir,
       new EventBus(),

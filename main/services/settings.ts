@@ -39,8 +39,11 @@ export class SettingsStore {
     return structuredClone(this.#current);
   }
 
-  /** Applies a patch, writes it to disk, and tells the renderer. Writes are serialised. */
-  async set(patch: SettingsPatch): Promise<Settings> {
+  /**
+   * Applies a patch, writes it to disk, and tells the renderer. Writes are serialised. The renderer's
+   * patches are `SettingsPatch`; main's services may also set fields the renderer cannot (libraryDir).
+   */
+  async set(patch: SettingsPatch | Partial<Settings>): Promise<Settings> {
     const next = Settings.parse({ ...this.#current, ...patch });
     const write = this.#queue.then(() => writeJsonAtomic(this.path, next));
     this.#queue = write.catch(() => undefined);

@@ -12,7 +12,9 @@ export const MEDIA_SCHEME = 'keyframe-media';
 /** Must run before `app.whenReady()`. */
 export function registerMediaScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
+    // corsEnabled: the page (file://) fetches frames and draws video frames to a canvas (posters,
+    // "use this frame"); both need CORS, or the canvas is tainted and the fetch refused.
+    { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true, corsEnabled: true } },
   ]);
 }
 
@@ -27,6 +29,9 @@ export function handleMediaProtocol(roots: () => MediaRoots): void {
     }
     const file = await resolveMediaPath(roots(), requested);
     if (!file) return new Response('Not found', { status: 404 });
-    return net.fetch(pathToFileURL(file).href, { headers: request.headers });
+    const response = await net.fetch(pathToFileURL(file).href, { headers: request.headers });
+    const headers = new Headers(response.headers);
+    headers.set('access-control-allow-origin', '*');
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   });
 }

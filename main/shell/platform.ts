@@ -15,12 +15,14 @@ export function electronPlatform(getWindow: () => BrowserWindow | undefined): Pl
       if (!/^https?:\/\//.test(url)) throw new Error(`refused to open ${url.slice(0, 40)}`);
       await shell.openExternal(url);
     },
-    showOpenDialog: async ({ title, filters, multiple }) => {
+    showOpenDialog: async ({ title, filters, multiple, directory }) => {
       const window = getWindow();
-      const options = { title, filters, properties: multiple ? (['openFile', 'multiSelections'] as const) : (['openFile'] as const) };
-      const result = window
-        ? await dialog.showOpenDialog(window, { ...options, properties: [...options.properties] })
-        : await dialog.showOpenDialog({ ...options, properties: [...options.properties] });
+      const properties: ('openFile' | 'openDirectory' | 'createDirectory' | 'multiSelections')[] = directory
+        ? ['openDirectory', 'createDirectory']
+        : ['openFile'];
+      if (multiple) properties.push('multiSelections');
+      const options = { title, filters, properties };
+      const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
       return result.canceled ? [] : result.filePaths;
     },
     showSaveDialog: async ({ title, defaultName, filters }) => {

@@ -12,7 +12,7 @@ export type PlatformCall =
   | { kind: 'trash'; path: string; trashedAs: string }
   | { kind: 'reveal'; path: string }
   | { kind: 'openExternal'; url: string }
-  | { kind: 'openDialog'; title: string; filters: FileFilter[] }
+  | { kind: 'openDialog'; title: string; filters: FileFilter[]; directory?: boolean }
   | { kind: 'saveDialog'; title: string; defaultName: string; filters: FileFilter[] };
 
 export class RecordingPlatform implements Platform {
@@ -48,8 +48,13 @@ export class RecordingPlatform implements Platform {
     if (!/^https?:\/\//.test(url)) throw new Error(`refused to open ${url.slice(0, 40)}`);
     this.calls.push({ kind: 'openExternal', url });
   }
-  async showOpenDialog(options: { title: string; filters: FileFilter[] }): Promise<string[]> {
-    this.calls.push({ kind: 'openDialog', title: options.title, filters: options.filters });
+  async showOpenDialog(options: { title: string; filters: FileFilter[]; directory?: boolean }): Promise<string[]> {
+    this.calls.push({
+      kind: 'openDialog',
+      title: options.title,
+      filters: options.filters,
+      ...(options.directory ? { directory: true } : {}),
+    });
     return this.openDialogAnswers.shift() ?? [];
   }
   async showSaveDialog(options: { title: string; defaultName: string; filters: FileFilter[] }): Promise<string | undefined> {

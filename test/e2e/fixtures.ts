@@ -17,6 +17,8 @@ import { SECRET_ACCOUNTS } from '../../main/services/keychain/secret-store';
 import { createLogger } from '../../main/services/log';
 import { mediaUrlFor } from '../../main/services/media';
 import { RecordingPlatform } from '../carrier/platform';
+import { seedLibrary } from '../library/seed';
+import type { SeedOptions } from '../library/seed';
 import { MEDIA_PREFIX, startCarrier } from '../carrier/server';
 import type { Carrier } from '../carrier/server';
 import { startFakeRunComfy } from '../fake-runcomfy/server';
@@ -53,6 +55,8 @@ export class KeyframeApp {
     `Keyframe e2e ${randomUUID()}`,
     createLogger(() => {}),
   );
+  /** With `blockOutbound`, every request the page makes outside the app's own origin, aborted (none is expected). */
+  blockedRequests: string[] = [];
   #carrier?: Carrier;
   #electron?: ElectronApplication;
 
@@ -60,6 +64,8 @@ export class KeyframeApp {
     readonly userDataDir: string,
     private readonly browser: Browser | undefined,
     readonly colorScheme: 'light' | 'dark' = 'light',
+    /** Cut the page off from every network but the app's own (carrier mode). */
+    readonly blockOutbound = false,
   ) {
     this.platform = new RecordingPlatform(join(userDataDir, 'Trash'));
   }
@@ -85,6 +91,15 @@ export class KeyframeApp {
       });
       this.#carrier = await startCarrier({ services: this.services, rendererDir: join(root, 'out', 'renderer') });
       const context = await this.browser!.newContext({ colorScheme: this.colorScheme, viewport: { width: 1280, height: 800 } });
+      if (this.blockOutbound) {
+        const own = this.#carrier.origin;
+        await context.route('**/*', (route) => {
+          const url = route.request().url();
+          if (new URL(url).origin === own) return route.continue();
+          this.blockedRequests.push(url);
+          return route.abort('internetdisconnected');
+        });
+      }
       this.page = await context.newPage();
       await this.page.goto(this.#carrier.url);
     }
@@ -120,10 +135,16 @@ export class KeyframeApp {
 export interface AppOptions {
   /** How the app starts: signed in with RUNCOMFY_TOKEN (default), with the token in its keychain, or signed out. */
   signedIn: 'env' | 'keychain' | false;
+  /** A library generated into the user data before the app starts (test/library/seed.ts). */
+  librarySeed: SeedOptions | undefined;
+  /** Block every request from the page that is not to the app itself. */
+  blockOutbound: boolean;
 }
 
 export const test = base.extend<AppOptions & { app: KeyframeApp; fakeApi: FakeRunComfy }, { browser: Browser }>({
   signedIn: ['env', { option: true }],
+  librarySeed: [undefined, { option: true }],
+  blockOutbound: [false, { option: true }],
   /** The fake RunComfy API every app in a test talks to (KEYFRAME_API_BASE_URL); no test reaches the real one. */
   fakeApi: async ({}, use) => {
     const fake = await startFakeRunComfy({ tokens: [FAKE_TOKEN] });
@@ -142,16 +163,17 @@ export const test = base.extend<AppOptions & { app: KeyframeApp; fakeApi: FakeRu
     },
     { scope: 'worker' },
   ],
-  app: async ({ browser, fakeApi, signedIn }, use, testInfo) => {
+  app: async ({ browser, fakeApi, signedIn, librarySeed, blockOutbound }, use, testInfo) => {
     testInfo.annotations.push({
       type: 'launcher',
       description: launchMode === 'electron' ? `Electron at ${electronPath}` : 'Chromium + loopback carrier (no Electron binary here)',
     });
     const userDataDir = await mkdtemp(join(tmpdir(), 'keyframe-e2e-'));
-    const app = new KeyframeApp(userDataDir, browser);
+    const app = new KeyframeApp(userDataDir, browser, 'light', blockOutbound);
     app.env = { HOME: userDataDir, KEYFRAME_API_BASE_URL: fakeApi.url, KEYFRAME_KEYCHAIN_SERVICE: app.keychain.service };
     if (signedIn === 'env') app.env['RUNCOMFY_TOKEN'] = FAKE_TOKEN;
     if (signedIn === 'keychain') await app.keychain.set(SECRET_ACCOUNTS.runcomfyToken, FAKE_TOKEN);
+    if (librarySeed) await seedLibrary(join(userDataDir, 'library'), librarySeed);
     await app.launch();
     await use(app);
     await app.close();

@@ -155,7 +155,11 @@ export class JobRunner {
         await this.#o.hosting.host(frame, {
           signal: this.#abort.signal,
           onProgress: ({ sentBytes }) =>
-            onProgress({ phase: 'uploading', fraction: (0.9 * (doneBytes + sentBytes)) / totalBytes, message: `Uploading the ${role} frame…` }),
+            onProgress({
+              phase: 'uploading',
+              fraction: (0.9 * (doneBytes + sentBytes)) / totalBytes,
+              message: `Uploading the ${role} frame…`,
+            }),
         }),
       );
       doneBytes += frame.bytes;
@@ -206,7 +210,8 @@ export class JobRunner {
   /** For a job whose submission outcome is unknown: send it again (the user chose to), or give it up. */
   async decide(id: string, decision: UnknownDecision): Promise<QueueItem> {
     const record = this.#o.store.require(id);
-    if (record.status !== 'submit_unknown') throw new AppError('invalid_input', `Job ${id} is ${record.status}; there is nothing to decide.`);
+    if (record.status !== 'submit_unknown')
+      throw new AppError('invalid_input', `Job ${id} is ${record.status}; there is nothing to decide.`);
     if (decision === 'abandon') {
       await this.#o.store.recordStatus(id, 'cancelled', { note: 'given up: it was unknown whether RunComfy had received it' });
       this.#changed(id);
@@ -435,7 +440,8 @@ export class JobRunner {
     const platform = this.#o.platform;
     if (record && platform && !platform.isWindowFocused()) {
       const excerpt = record.prompt.length > 60 ? `${record.prompt.slice(0, 57)}…` : record.prompt;
-      const title = record.status === 'completed' ? 'Your video is ready' : record.status === 'failed' ? 'A job failed' : 'A job was cancelled';
+      const title =
+        record.status === 'completed' ? 'Your video is ready' : record.status === 'failed' ? 'A job failed' : 'A job was cancelled';
       platform.showNotification({ title, body: record.status === 'failed' && record.error ? `${excerpt}: ${record.error}` : excerpt });
     }
     this.#checkIdle();

@@ -15,6 +15,11 @@ export interface CreateHandoff {
   duration?: 5 | 10;
   start?: FrameBytes;
   end?: FrameBytes;
+  /**
+   * Submit as soon as Create has taken everything in (the Library's "Re-run": the same job again,
+   * in one click). Create still checks the frames first and stops, showing why, if anything is off.
+   */
+  autoSubmit?: boolean;
 }
 
 class Handoff {

@@ -2,7 +2,8 @@
 import type { QueueItem } from '../../../../main/contract';
 
 export function describeStatus(item: QueueItem): { label: string; tone: 'active' | 'good' | 'bad' | 'warn' | 'quiet' } {
-  if (item.download) return { label: item.download.retrying ? 'Download paused' : 'Downloading', tone: item.download.retrying ? 'warn' : 'active' };
+  if (item.download)
+    return { label: item.download.retrying ? 'Download paused' : 'Downloading', tone: item.download.retrying ? 'warn' : 'active' };
   switch (item.status) {
     case 'submitting':
       return { label: 'Sending', tone: 'active' };

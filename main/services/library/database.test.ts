@@ -1,0 +1,73 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/library/harness';
+import { DatabaseUnusable, openDatabase, schemaVersion } from './database';
+import { migrations } from './migrations';
+
+const tableNames = (db: Database.Database) =>
+  (db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'index', 'trigger') ORDER BY name").all() as { name: string }[]).map(
+    (row) => row.name,
+  );
+
+describe('the library database and its migrations', () => {
+  it('creates a new database at the latest schema, in WAL mode', async () => {
+    const path = join(await tempDir(), 'library.db');
+    const db = openDatabase(path);
+    expect(schemaVersion(db)).toBe(migrations.at(-1)!.version);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(tableNames(db)).toEqual(expect.arrayContaining(['jobs', 'jobs_fts', 'jobs_by_status', 'jobs_fts_insert']));
+    db.close();
+  });
+
+  it('numbers migrations 1, 2, 3… with no gap', () => {
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+  });
+
+  it('upgrades a version-1 database that holds jobs, and indexes them for search', async () => {
+    const path = join(await tempDir(), 'library.db');
+    const old = new Database(path);
+    old.exec(migrations[0].sql);
+    old.pragma('user_version = 1');
+    old
+      .prepare(
+        `INSERT INTO jobs (seq, id, created_at, status, prompt, duration, revision, record)
+         VALUES (1000, '20260101-000000-aaaaaa', 1, 'completed', 'An owl at midnight', 5, 1, '{}')`,
+      )
+      .run();
+    old.close();
+
+    const db = openDatabase(path);
+    expect(schemaVersion(db)).toBe(2);
+    const hits = db.prepare("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH 'prompt : owl'").all();
+    expect(hits).toEqual([{ rowid: 1000 }]);
+    expect(db.prepare('SELECT tags FROM jobs WHERE seq = 1000').get()).toEqual({ tags: 'scompleted d5 f0' });
+    db.close();
+  });
+
+  it('rolls a failing migration back whole and reports which one failed', async () => {
+    const path = join(await tempDir(), 'library.db');
+    openDatabase(path).close();
+    const broken = [...migrations, { version: 3, name: 'broken', sql: 'CREATE TABLE extra (x); INSERT INTO nowhere VALUES (1);' }];
+    let error: unknown;
+    try {
+      openDatabase(path, broken);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(DatabaseUnusable);
+    expect((error as DatabaseUnusable).reason).toMatch(/^migration 3 \(broken\) failed: no such table: nowhere/);
+    const db = new Database(path);
+    expect(schemaVersion(db)).toBe(2);
+    expect(tableNames(db)).not.toContain('extra');
+    db.close();
+  });
+
+  it('refuses a database from a newer Keyframe rather than guessing', async () => {
+    const path = join(await tempDir(), 'library.db');
+    const db = openDatabase(path);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => openDatabase(path)).toThrow(/made by a newer Keyframe \(schema 99; this version knows 2\)/);
+  });
+});

@@ -1,0 +1,203 @@
+/**
+ * The library as the app sees it: the store (storage API) at the folder the settings name, plus
+ * the gallery's actions that need the desktop (save as, reveal, move, posters).
+ */
+import { copyFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { AppError } from '../../contract/errors';
+import type { JobDetail, LibraryInfo, LibraryNotice, MoveResult, PosterImage } from '../../contract/library';
+import type { EventBus } from '../events';
+import type { Logger } from '../log';
+import type { MediaUrl } from '../media';
+import type { Platform } from '../platform';
+import type { SettingsStore } from '../settings';
+import { LibraryStore } from './store';
+
+export { LibraryStore } from './store';
+export type { NewFrame, NewJob, StatusDetails } from './store';
+export type { JobRecord, FileEntry } from './manifest';
+
+export interface LibraryOptions {
+  userDataDir: string;
+  settings: SettingsStore;
+  events: EventBus;
+  log: Logger;
+  platform: Platform;
+  mediaUrl: MediaUrl;
+}
+
+const MAX_POSTER_BYTES = 4 * 1024 * 1024;
+const MAX_POSTER_SIDE = 4096;
+
+/** A file name from the prompt's first words, e.g. `red-fox-in-the-snow-20260514-153012.mp4`. */
+export function videoFileName(record: { id: string; prompt: string }): string {
+  const words = record.prompt
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .match(/[a-z0-9]+/g);
+  const slug = (words ?? []).slice(0, 6).join('-').slice(0, 48);
+  return `${slug ? slug + '-' : ''}${record.id.slice(0, 15)}.mp4`;
+}
+
+export class Library {
+  #notice?: LibraryNotice;
+
+  private constructor(
+    readonly store: LibraryStore,
+    readonly defaultDir: string,
+    private readonly options: LibraryOptions,
+    notice: LibraryNotice | undefined,
+  ) {
+    this.#notice = notice;
+  }
+
+  static async open(options: LibraryOptions): Promise<Library> {
+    const defaultDir = join(options.userDataDir, 'library');
+    const configured = options.settings.get().libraryDir;
+    const openAt = (dir: string) =>
+      LibraryStore.open({
+        dir,
+        log: options.log,
+        events: options.events,
+        mediaUrl: options.mediaUrl,
+        trash: (path) => options.platform.trashItem(path),
+      });
+    if (configured && configured !== defaultDir) {
+      // A library on a drive that is not connected (or cannot be opened): open the default one
+      // meanwhile and say why; the setting is kept for next time.
+      let reason = 'is not available (is its drive connected?)';
+      if (existsSync(configured)) {
+        try {
+          const store = await openAt(configured);
+          return new Library(store, defaultDir, options, store.notice);
+        } catch (error) {
+          options.log.error('library', `could not open the library at ${configured}`, error);
+          reason = `could not be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+        }
+      }
+      const notice: LibraryNotice = {
+        kind: 'unavailable',
+        message: `The library folder ${configured} ${reason}. Keyframe opened the default library meanwhile.`,
+        at: new Date().toISOString(),
+      };
+      options.log.warn('library', notice.message);
+      return new Library(await openAt(defaultDir), defaultDir, options, notice);
+    }
+    const store = await openAt(defaultDir);
+    return new Library(store, defaultDir, options, store.notice);
+  }
+
+  info(): LibraryInfo {
+    return {
+      dir: this.store.dir,
+      defaultDir: this.defaultDir,
+      total: this.store.count(),
+      ...(this.#notice ? { notice: this.#notice } : {}),
+      moving: this.store.moving,
+    };
+  }
+
+  dismissNotice(): null {
+    this.#notice = undefined;
+    return null;
+  }
+
+  /** Checks the image the renderer decoded (a real JPEG/PNG of sane size) and keeps it as the job's poster. */
+  async savePoster(id: string, image: PosterImage): Promise<{ posterUrl: string }> {
+    const bytes = Buffer.from(image.base64, 'base64');
+    if (bytes.byteLength === 0 || bytes.byteLength > MAX_POSTER_BYTES)
+      throw new AppError('invalid_input', 'A poster must be an image under 4 MB.');
+    const format = image.mime === 'image/jpeg' ? 'jpeg' : 'png';
+    let meta;
+    try {
+      meta = await sharp(bytes, { failOn: 'error' }).metadata();
+    } catch (error) {
+      throw new AppError('invalid_input', 'The poster is not a readable image.', { cause: error });
+    }
+    if (meta.format !== format) throw new AppError('invalid_input', `The poster is not a ${format.toUpperCase()} image.`);
+    if ((meta.width ?? 0) > MAX_POSTER_SIDE || (meta.height ?? 0) > MAX_POSTER_SIDE) {
+      throw new AppError('invalid_input', `A poster is at most ${MAX_POSTER_SIDE} pixels wide and high.`);
+    }
+    const name = format === 'jpeg' ? 'poster.jpg' : 'poster.png';
+    await this.store.addFile(id, { kind: 'poster', name, bytes });
+    const summary = this.store.detail(id);
+    return { posterUrl: summary.posterUrl! };
+  }
+
+  async setFavourite(id: string, favourite: boolean): Promise<JobDetail> {
+    await this.store.setFavourite(id, favourite);
+    return this.store.detail(id);
+  }
+
+  async delete(id: string): Promise<null> {
+    await this.store.delete(id);
+    return null;
+  }
+
+  async saveVideoAs(id: string): Promise<{ path?: string }> {
+    const record = this.store.require(id);
+    const video = record.files.find((file) => file.kind === 'video' && file.complete);
+    if (!video) throw new AppError('not_found', 'This job has no video to save yet.');
+    const path = await this.options.platform.showSaveDialog({
+      title: 'Save video as',
+      defaultName: videoFileName(record),
+      filters: [{ name: 'MP4 video', extensions: ['mp4'] }],
+    });
+    if (!path) return {};
+    try {
+      await copyFile(this.store.fileOf(id, video.name), path);
+    } catch (error) {
+      throw new AppError('io', `Keyframe could not save the video to ${path}. Check that the folder is writable and has space.`, {
+        cause: error,
+      });
+    }
+    return { path };
+  }
+
+  reveal(id: string): null {
+    const record = this.store.require(id);
+    const video = record.files.find((file) => file.kind === 'video' && file.complete);
+    this.options.platform.revealInFolder(video ? this.store.fileOf(id, video.name) : this.store.folderOf(id));
+    return null;
+  }
+
+  /** Asks for a folder, then moves the library there (see move.ts) and remembers it in the settings. */
+  async move(): Promise<MoveResult> {
+    if (this.store.moving) throw new AppError('invalid_input', 'The library is already being moved.');
+    const [target] = await this.options.platform.showOpenDialog({
+      title: 'Move the library to…',
+      filters: [],
+      directory: true,
+    });
+    if (!target) return { moved: false, dir: this.store.dir };
+    const emit = (progress: Parameters<Parameters<LibraryStore['moveTo']>[2]>[0]) =>
+      this.options.events.emit('library:moveProgress', progress);
+    try {
+      const { warning } = await this.store.moveTo(
+        target,
+        async (dir) => {
+          await this.options.settings.set({ libraryDir: dir === this.defaultDir ? '' : dir });
+        },
+        emit,
+      );
+      if (this.#notice?.kind === 'unavailable') this.#notice = undefined;
+      emit({ phase: 'done', copiedBytes: 0, totalBytes: 0 });
+      return { moved: true, dir: this.store.dir, ...(warning ? { warning } : {}) };
+    } catch (error) {
+      const message = error instanceof AppError ? error.message : 'The library could not be moved; it stays where it was.';
+      emit({ phase: 'failed', copiedBytes: 0, totalBytes: 0, message });
+      if (error instanceof AppError) throw error;
+      this.options.log.error('library', 'move failed', error);
+      throw new AppError('io', `The library could not be moved to ${target}; it stays where it was. ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}

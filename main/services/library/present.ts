@@ -1,0 +1,76 @@
+/** Turns index rows and job records into the contract's DTOs, with media addresses for the renderer. */
+import type { JobDetail, JobSummary } from '../../contract/library';
+import type { MediaUrl } from '../media';
+import { jobFolder } from './layout';
+import type { JobRecord } from './manifest';
+import { EXCERPT_CHARS } from './queries';
+import type { SummaryRow } from './queries';
+import { completeVideo, posterOf, startFrameOf } from './rows';
+
+export const MEDIA_ROOT = 'library';
+
+const fileUrl = (mediaUrl: MediaUrl, id: string, name: string) => mediaUrl(MEDIA_ROOT, `${jobFolder(id)}/${name}`);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function summaryFromRow(row: SummaryRow, mediaUrl: MediaUrl): JobSummary {
+  return {
+    id: row.id,
+    createdAt: iso(row.created_at),
+    status: row.status,
+    prompt: row.prompt,
+    duration: row.duration,
+    favourite: row.favourite === 1,
+    ...(row.poster ? { posterUrl: fileUrl(mediaUrl, row.id, row.poster) } : {}),
+    ...(row.video ? { videoUrl: fileUrl(mediaUrl, row.id, row.video) } : {}),
+    ...(row.start_frame ? { startFrameUrl: fileUrl(mediaUrl, row.id, row.start_frame) } : {}),
+    downloading: row.downloading === 1,
+    ...(row.error ? { error: row.error } : {}),
+  };
+}
+
+export function detailFromRecord(record: JobRecord, queuePosition: number | null, mediaUrl: MediaUrl): JobDetail {
+  const video = completeVideo(record);
+  const poster = posterOf(record);
+  const url = (name: string) => fileUrl(mediaUrl, record.id, name);
+  return {
+    ...summaryFromRow(
+      {
+        id: record.id,
+        created_at: Date.parse(record.createdAt),
+        status: record.status,
+        prompt: record.prompt.slice(0, EXCERPT_CHARS),
+        duration: record.duration,
+        favourite: record.favourite ? 1 : 0,
+        video: video ?? null,
+        poster: poster ?? null,
+        start_frame: startFrameOf(record) ?? null,
+        downloading: record.status === 'completed' && !video ? 1 : 0,
+        error: record.error ?? null,
+      },
+      mediaUrl,
+    ),
+    prompt: record.prompt,
+    model: record.model,
+    ...(record.requestId ? { requestId: record.requestId } : {}),
+    ...(queuePosition !== null ? { queuePosition } : {}),
+    updatedAt: record.updatedAt,
+    ...(record.submittedAt ? { submittedAt: record.submittedAt } : {}),
+    ...(record.startedAt ? { startedAt: record.startedAt } : {}),
+    ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
+    history: record.history,
+    frames: record.files
+      .filter((file) => file.kind === 'frame' && file.role)
+      .map((file) => ({
+        role: file.role!,
+        url: url(file.name),
+        file: file.name,
+        bytes: file.bytes,
+        sha256: file.sha256 ?? '',
+        ...(file.host ? { host: file.host } : {}),
+        ...(file.sentUrl ? { sentUrl: file.sentUrl } : {}),
+      })),
+    videos: record.files
+      .filter((file) => file.kind === 'video')
+      .map((file) => ({ url: url(file.name), file: file.name, bytes: file.bytes, complete: file.complete })),
+  };
+}

@@ -1,0 +1,156 @@
+import { flushSync } from 'svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { JobDetail, JobSummary, LibraryQueryParsed, Result } from '../../../main/contract';
+import { handoff } from './handoff.svelte';
+import { LibraryState, PAGE_SIZE } from './library.svelte';
+import { navigation } from './navigation.svelte';
+import { toasts } from './toasts.svelte';
+
+const summary = (i: number): JobSummary => ({
+  id: `20260101-000000-${String(i).padStart(6, '0')}`,
+  createdAt: new Date(Date.UTC(2026, 0, 1) - i * 60_000).toISOString(),
+  status: 'completed',
+  prompt: `job ${i}`,
+  duration: 5,
+  favourite: false,
+  downloading: false,
+});
+
+const ok = <T>(value: T): Promise<Result<T>> => Promise.resolve({ ok: true, value });
+
+/** A fake main: `total` jobs, answered page by page; every call recorded. */
+function fakeBridge(total: number) {
+  const calls: LibraryQueryParsed[] = [];
+  const waiting: (() => void)[] = [];
+  const library = {
+    hold: false,
+    list: vi.fn(async (query: LibraryQueryParsed) => {
+      calls.push(query);
+      if (library.hold) await new Promise<void>((resolve) => waiting.push(resolve));
+      const matching = query.text ? Math.floor(total / (10 * query.text.length)) : total;
+      const items = Array.from({ length: Math.max(0, Math.min(query.limit, matching - query.offset)) }, (_, i) =>
+        summary(query.offset + i),
+      );
+      return { ok: true, value: { total: matching, offset: query.offset, items } } as Result<unknown>;
+    }),
+    info: vi.fn(() => ok({ dir: '/lib', defaultDir: '/lib', total, moving: false })),
+    setFavourite: vi.fn(() => Promise.resolve({ ok: false, error: { code: 'io', message: 'Disk is full.' } })),
+    delete: vi.fn(() => ok(null)),
+    get: vi.fn(),
+  };
+  window.keyframe = { library, on: { libraryChanged: () => () => {}, libraryMoveProgress: () => () => {} } } as never;
+  return { calls, library, waiting };
+}
+
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  flushSync();
+};
+
+describe('the library state', () => {
+  let state: LibraryState;
+  beforeEach(() => {
+    state = new LibraryState();
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    delete window.keyframe;
+  });
+
+  it('loads the first page, then only the pages the grid shows', async () => {
+    const main = fakeBridge(10_000);
+    await state.enter();
+    expect(state.total).toBe(10_000);
+    expect(state.item(0)?.prompt).toBe('job 0');
+    expect(state.item(PAGE_SIZE)).toBeUndefined();
+    state.ensure(5000, 5030);
+    await settle();
+    expect(state.item(5000)?.prompt).toBe('job 5000');
+    expect(main.calls.map((q) => q.offset)).toEqual([0, Math.floor(5000 / PAGE_SIZE) * PAGE_SIZE]);
+  });
+
+  it('keeps a bounded number of pages however far the grid scrolls', async () => {
+    fakeBridge(100_000);
+    await state.enter();
+    for (let first = 0; first < 100_000; first += 2_000) {
+      state.ensure(first, first + 40);
+      await settle();
+    }
+    const cached = Array.from({ length: Math.ceil(100_000 / PAGE_SIZE) }, (_, page) => state.item(page * PAGE_SIZE)).filter(Boolean);
+    expect(cached.length).toBeLessThanOrEqual(24);
+    expect(state.item(98_000)).toBeDefined();
+  });
+
+  it('keeps the old results on screen until the new search answers, and drops answers that come too late', async () => {
+    const main = fakeBridge(1000);
+    await state.enter();
+    main.library.hold = true;
+    state.setFilters({ text: 'f' });
+    state.setFilters({ text: 'fo' });
+    await settle();
+    expect(state.total).toBe(1000); // still the previous answer on screen
+    expect(state.item(0)?.prompt).toBe('job 0');
+    const [answerF, answerFo] = main.waiting;
+    answerFo(); // "fo" answers first…
+    await settle();
+    expect(state.total).toBe(50);
+    answerF(); // …and the late answer for "f" is dropped
+    await settle();
+    expect(state.total).toBe(50);
+    expect(JSON.parse(state.shownFor).text).toBe('fo');
+    expect(state.shownFor).toBe(state.queryKey());
+  });
+
+  it('shows a favourite at once, and puts it back with a message when main refuses', async () => {
+    fakeBridge(10);
+    const shown = vi.spyOn(toasts, 'show');
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    await state.enter();
+    const change = state.toggleFavourite(state.item(0)!);
+    expect(state.item(0)?.favourite).toBe(true);
+    await change;
+    expect(state.item(0)?.favourite).toBe(false);
+    expect(shown).toHaveBeenCalledWith('Could not change the favourite: Disk is full.', 'error');
+  });
+
+  it('re-runs a job: the prompt, duration and the exact frame bytes go to Create', async () => {
+    fakeBridge(1);
+    const start = new Uint8Array([1, 2, 3]);
+    const end = new Uint8Array([4, 5, 6, 7]);
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (url) => new Response(String(url).includes('start') ? start : end));
+    const job = {
+      ...summary(0),
+      prompt: 'A red fox',
+      duration: 10,
+      frames: [
+        { role: 'start', url: '/media/library/2026-01/x/start.png', file: 'start.png', bytes: 3, sha256: '' },
+        { role: 'end', url: '/media/library/2026-01/x/end.jpg', file: 'end.jpg', bytes: 4, sha256: '' },
+      ],
+    } as unknown as JobDetail;
+    await state.rerun(job, 'exact');
+    const sent = handoff.take()!;
+    expect(sent).toMatchObject({ prompt: 'A red fox', duration: 10, autoSubmit: true });
+    expect(sent.start).toEqual({ name: `${job.id} start.png`, bytes: start });
+    expect(sent.end).toEqual({ name: `${job.id} end.jpg`, bytes: end });
+    expect(navigation.place).toBe('create');
+
+    await state.rerun(job, 'edit');
+    expect(handoff.take()?.autoSubmit).toBe(false);
+  });
+
+  it('does not ask Create to submit while the computer is offline, and says so', async () => {
+    vi.spyOn(navigator, 'onLine', 'get').mockReturnValue(false);
+    fakeBridge(1);
+    const offline = new LibraryState();
+    const stop = offline.listen();
+    window.dispatchEvent(new Event('offline'));
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async () => new Response(new Uint8Array([9])));
+    const shown = vi.spyOn(toasts, 'show');
+    const job = { ...summary(0), frames: [], prompt: 'p' } as unknown as JobDetail;
+    await offline.rerun(job, 'exact');
+    expect(handoff.take()?.autoSubmit).toBe(false);
+    expect(shown.mock.calls.at(-1)?.[0]).toMatch(/^You are offline, so nothing was submitted/);
+    stop();
+  });
+});
