@@ -18,19 +18,42 @@ import { RecordingPlatform } from './platform';
 import { MEDIA_PREFIX, startCarrier } from './server';
 
 const root = resolve(import.meta.dirname, '../..');
-const userDataDir = process.env['KEYFRAME_DEMO_DATA'] ?? join(process.env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'keyframe-demo');
+const userDataDir =
+  process.env['KEYFRAME_DEMO_DATA'] ?? join(process.env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'keyframe-demo');
 await mkdir(userDataDir, { recursive: true });
 
 const log = createLogger();
 const platform = new RecordingPlatform(join(userDataDir, 'Trash'));
 const env = { ...process.env };
-const services = await createServices({ userDataDir, shell: 'carrier', version: 'demo', log, platform, mediaUrl: mediaUrlFor(MEDIA_PREFIX), env });
-const carrier = await startCarrier({ services, rendererDir: join(root, 'out', 'renderer'), port: Number(process.env['KEYFRAME_DEMO_PORT'] ?? 0) });
+const services = await createServices({
+  userDataDir,
+  shell: 'carrier',
+  version: 'demo',
+  log,
+  platform,
+  mediaUrl: mediaUrlFor(MEDIA_PREFIX),
+  env,
+});
+const carrier = await startCarrier({
+  services,
+  rendererDir: join(root, 'out', 'renderer'),
+  port: Number(process.env['KEYFRAME_DEMO_PORT'] ?? 0),
+});
 
 console.log(`\nKeyframe demo (browser carrier; not Electron)\n  profile: ${userDataDir}\n  open:    ${carrier.url}\n`);
 const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((path) => existsSync(path));
 if (chromium && (process.env['DISPLAY'] || process.env['WAYLAND_DISPLAY'])) {
-  const browser = spawn(chromium, [`--app=${carrier.url}`, `--user-data-dir=${join(userDataDir, 'chromium')}`, '--no-first-run', '--disable-background-networking', '--disable-sync'], { stdio: 'ignore' });
+  const browser = spawn(
+    chromium,
+    [
+      `--app=${carrier.url}`,
+      `--user-data-dir=${join(userDataDir, 'chromium')}`,
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-sync',
+    ],
+    { stdio: 'ignore' },
+  );
   browser.on('exit', () => void shutdown());
 } else {
   console.log('No display found: open the address above in a browser on this machine. Ctrl+C stops the demo.');

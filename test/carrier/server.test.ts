@@ -18,7 +18,15 @@ describe('the loopback carrier', () => {
 
   beforeAll(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kf-carrier-'));
-    services = await createServices({ userDataDir: dir, shell: 'carrier', version: 't', log: createLogger(() => {}), platform: new RecordingPlatform(join(dir, 'T')), mediaUrl: mediaUrlFor(MEDIA_PREFIX), env: {} });
+    services = await createServices({
+      userDataDir: dir,
+      shell: 'carrier',
+      version: 't',
+      log: createLogger(() => {}),
+      platform: new RecordingPlatform(join(dir, 'T')),
+      mediaUrl: mediaUrlFor(MEDIA_PREFIX),
+      env: {},
+    });
     await writeFile(join(dir, 'staging', 'frame.png'), 'png-bytes');
     carrier = await startCarrier({ services, rendererDir: resolve(import.meta.dirname, '../../out/renderer') });
     const entry = await fetch(carrier.url, { redirect: 'manual' });
@@ -49,7 +57,12 @@ describe('the loopback carrier', () => {
     const ok = await fetch(`${carrier.origin}/media/staging/frame.png`, { headers: { cookie, range: 'bytes=0-2' } });
     expect(ok.status).toBe(206);
     expect(await ok.text()).toBe('png');
-    for (const path of ['/media/staging/..%2f..%2fetc/passwd', '/media/staging/%2e%2e/settings.json', '/media/nope/x', '/..%2f..%2fetc/passwd']) {
+    for (const path of [
+      '/media/staging/..%2f..%2fetc/passwd',
+      '/media/staging/%2e%2e/settings.json',
+      '/media/nope/x',
+      '/..%2f..%2fetc/passwd',
+    ]) {
       const res = await fetch(`${carrier.origin}${path}`, { headers: { cookie } });
       expect([400, 404], path).toContain(res.status);
     }

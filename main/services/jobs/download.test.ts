@@ -1,0 +1,150 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { downloadVideo } from './download';
+import { isCompleteMp4 } from './mp4';
+
+const clip = readFileSync(resolve(import.meta.dirname, '../../../test/fixtures/video/clip-5s.mp4'));
+
+interface Mode {
+  dropAfter?: number; // bytes to send before destroying the socket (first request only)
+  ignoreRange?: boolean;
+  status?: number;
+  lie?: boolean; // announce the full length, send half, end cleanly
+  noLength?: boolean;
+}
+
+describe('downloadVideo', () => {
+  let server: Server;
+  let base: string;
+  let dir: string;
+  let mode: Mode = {};
+  let requests: { range?: string }[] = [];
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      requests.push({ range: request.headers.range });
+      if (mode.status) {
+        response.writeHead(mode.status).end('expired');
+        return;
+      }
+      const range = /bytes=(\d+)-/.exec(request.headers.range ?? '');
+      if (range && !mode.ignoreRange) {
+        const start = Number(range[1]);
+        if (start >= clip.length) return void response.writeHead(416, { 'content-range': `bytes */${clip.length}` }).end();
+        response.writeHead(206, {
+          'content-range': `bytes ${start}-${clip.length - 1}/${clip.length}`,
+          'content-length': clip.length - start,
+        });
+        return void response.end(clip.subarray(start));
+      }
+      response.writeHead(200, mode.noLength ? {} : { 'content-length': clip.length });
+      if (mode.dropAfter !== undefined && requests.length === 1) {
+        response.write(clip.subarray(0, mode.dropAfter), () => response.socket?.destroy());
+        return;
+      }
+      if ((mode.lie && requests.length === 1) || mode.noLength) return void response.end(clip.subarray(0, clip.length / 2));
+      response.end(clip);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kf-dl-'));
+    mode = {};
+    requests = [];
+  });
+
+  const fast = { backoffMs: () => 5 };
+
+  it('streams the whole file into place and reports progress', async () => {
+    const seen: number[] = [];
+    const result = await downloadVideo(`${base}/v.mp4`, join(dir, 'video.mp4'), { ...fast, onProgress: (p) => seen.push(p.received) });
+    expect(result.bytes).toBe(clip.length);
+    expect(readFileSync(join(dir, 'video.mp4')).equals(clip)).toBe(true);
+    expect(existsSync(join(dir, 'video.mp4.part'))).toBe(false);
+    expect(seen.at(-1)).toBe(clip.length);
+  });
+
+  it('resumes with a Range request after the connection drops mid-body', async () => {
+    mode = { dropAfter: 40_000 };
+    await downloadVideo(`${base}/v.mp4`, join(dir, 'video.mp4'), fast);
+    expect(readFileSync(join(dir, 'video.mp4')).equals(clip)).toBe(true);
+    expect(requests).toHaveLength(2);
+    expect(requests[1].range).toMatch(/^bytes=\d+-$/);
+    expect(Number(/=(\d+)/.exec(requests[1].range!)![1])).toBeGreaterThan(0);
+  });
+
+  it('resumes a partial file left by an earlier run (e.g. the app was killed)', async () => {
+    await writeFile(join(dir, 'video.mp4.part'), clip.subarray(0, 50_000));
+    await downloadVideo(`${base}/v.mp4`, join(dir, 'video.mp4'), fast);
+    expect(requests[0].range).toBe('bytes=50000-');
+    expect(readFileSync(join(dir, 'video.mp4')).equals(clip)).toBe(true);
+  });
+
+  it('starts over when the server ignores Range', async () => {
+    await writeFile(join(dir, 'video.mp4.part'), clip.subarray(0, 50_000));
+    mode = { ignoreRange: true };
+    await downloadVideo(`${base}/v.mp4`, join(dir, 'video.mp4'), fast);
+    expect(readFileSync(join(dir, 'video.mp4')).equals(clip)).toBe(true);
+  });
+
+  it('never passes off a body shorter than announced: it stalls, then resumes for the rest', async () => {
+    mode = { lie: true };
+    await downloadVideo(`${base}/v.mp4`, join(dir, 'video.mp4'), { ...fast, idleTimeoutMs: 300 });
+    expect(requests).toHaveLength(2);
+    expect(readFileSync(join(dir, 'video.mp4')).equals(clip)).toBe(true);
+  });
+
+  it('gives up with a clear message when every attempt comes up short', async () => {
+    mode = { lie: true, ignoreRange: true };
+    requests = [];
+    const attempt = downloadVideo(`${base}/v.mp4`, join(dir, 'video.mp4'), { ...fast, idleTimeoutMs: 200, attempts: 1 });
+    await expect(attempt).rejects.toMatchObject({ code: 'network', message: expect.stringContaining('could not be downloaded') });
+    expect(existsSync(join(dir, 'video.mp4'))).toBe(false);
+  });
+
+  it('catches a truncated MP4 even when no length was announced', async () => {
+    mode = { noLength: true };
+    await expect(downloadVideo(`${base}/v.mp4`, join(dir, 'video.mp4'), { ...fast, attempts: 1 })).rejects.toMatchObject({
+      code: 'server',
+    });
+    expect(existsSync(join(dir, 'video.mp4'))).toBe(false);
+  });
+
+  it('reports an expired link at once, without retrying, so a fresh URL can be fetched', async () => {
+    mode = { status: 403 };
+    await expect(downloadVideo(`${base}/v.mp4`, join(dir, 'video.mp4'), fast)).rejects.toMatchObject({
+      code: 'not_found',
+      details: { expired: true },
+    });
+    expect(requests).toHaveLength(1);
+  });
+
+  it('stops when aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(downloadVideo(`${base}/v.mp4`, join(dir, 'video.mp4'), { ...fast, signal: controller.signal })).rejects.toBeTruthy();
+    expect(existsSync(join(dir, 'video.mp4'))).toBe(false);
+  });
+});
+
+describe('isCompleteMp4', () => {
+  it('accepts the whole clip and refuses any prefix of it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kf-mp4-'));
+    await writeFile(join(dir, 'whole.mp4'), clip);
+    expect(await isCompleteMp4(join(dir, 'whole.mp4'))).toBe(true);
+    for (const cut of [0, 7, 100, clip.length / 2, clip.length - 1]) {
+      await writeFile(join(dir, 'cut.mp4'), clip.subarray(0, cut));
+      expect(await isCompleteMp4(join(dir, 'cut.mp4')), `cut at ${cut}`).toBe(false);
+    }
+    await writeFile(join(dir, 'html.mp4'), '<html>expired</html>');
+    expect(await isCompleteMp4(join(dir, 'html.mp4'))).toBe(false);
+  });
+});

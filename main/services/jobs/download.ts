@@ -1,0 +1,146 @@
+/**
+ * Downloads a result video to disk by streaming (never whole in memory), into `<dest>.part`,
+ * resuming with HTTP Range after an interruption, and renames it into place only once the file is
+ * complete (the announced length, and a whole MP4).
+ */
+import { createWriteStream } from 'node:fs';
+import { rename, rm, stat, truncate } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '../../contract';
+import { isCompleteMp4 } from './mp4';
+
+export interface DownloadProgress {
+  received: number;
+  total?: number;
+}
+
+export interface DownloadOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: DownloadProgress) => void;
+  /** Attempts in this call (each resumes where the last stopped). */
+  attempts?: number;
+  /** No byte for this long aborts the attempt (then it resumes). */
+  idleTimeoutMs?: number;
+  backoffMs?: (attempt: number) => number;
+}
+
+export interface Downloaded {
+  path: string;
+  bytes: number;
+}
+
+const expiredStatuses = new Set([401, 403, 404, 410]);
+
+export async function downloadVideo(url: string, dest: string, options: DownloadOptions = {}): Promise<Downloaded> {
+  const attempts = options.attempts ?? 5;
+  const backoff = options.backoffMs ?? ((attempt) => Math.min(8000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2));
+  const part = `${dest}.part`;
+  let lastError: unknown;
+
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    options.signal?.throwIfAborted();
+    const have = await stat(part).then(
+      (s) => s.size,
+      () => 0,
+    );
+    const idle = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, idle.signal]) : idle.signal;
+    let idleTimer: NodeJS.Timeout | undefined;
+    const touch = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => idle.abort(new Error('download stalled')), options.idleTimeoutMs ?? 30_000);
+    };
+    try {
+      touch();
+      const response = await get(url, have > 0 ? { range: `bytes=${have}-` } : {}, signal);
+      const header = (name: string) => response.headers[name] as string | undefined;
+      if (expiredStatuses.has(response.status)) {
+        response.body.resume();
+        throw new AppError('not_found', 'The video link has expired or was refused; Keyframe will ask RunComfy for a fresh one.', {
+          details: { status: response.status, expired: true },
+        });
+      }
+      let start = 0;
+      let total: number | undefined;
+      if (response.status === 206) {
+        const range = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(header('content-range') ?? '');
+        start = range ? Number(range[1]) : NaN;
+        total = range && range[3] !== '*' ? Number(range[3]) : undefined;
+        if (start !== have) {
+          response.body.destroy();
+          await truncate(part, 0).catch(() => undefined);
+          throw new Error(`server resumed at ${start}, expected ${have}`);
+        }
+      } else if (response.status === 416 && have > 0) {
+        response.body.resume();
+        // Everything was already received in an earlier run.
+      } else if (response.status >= 200 && response.status < 300) {
+        const length = header('content-length');
+        total = length ? Number(length) : undefined;
+      } else {
+        response.body.resume();
+        throw new AppError(response.status >= 500 ? 'server' : 'network', `The video download failed (HTTP ${response.status}).`);
+      }
+
+      if (response.status !== 416) {
+        let received = start;
+        options.onProgress?.({ received, total });
+        const counter = new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            received += chunk.length;
+            touch();
+            options.onProgress?.({ received, total });
+            done(null, chunk);
+          },
+        });
+        await pipeline(response.body, counter, createWriteStream(part, { flags: start > 0 ? 'a' : 'w', highWaterMark: 1 << 20 }), {
+          signal,
+        });
+        if (total !== undefined && received !== total) throw new Error(`received ${received} of ${total} bytes`);
+      }
+
+      const bytes = (await stat(part)).size;
+      if (!(await isCompleteMp4(part))) {
+        await rm(part, { force: true });
+        throw new AppError('server', 'The downloaded video is damaged (it is not a complete MP4). Keyframe will download it again.');
+      }
+      await rename(part, dest);
+      return { path: dest, bytes };
+    } catch (error) {
+      lastError = error;
+      if (options.signal?.aborted) throw new AppError('aborted', 'The download was stopped.', { cause: error });
+      if (error instanceof AppError && error.details?.['expired']) throw error;
+      if (attempt + 1 < attempts) await new Promise((r) => setTimeout(r, backoff(attempt)));
+    } finally {
+      clearTimeout(idleTimer);
+    }
+  }
+  if (lastError instanceof AppError) throw lastError;
+  throw new AppError('network', 'The video could not be downloaded: the connection kept dropping. It will be tried again.', {
+    cause: lastError,
+  });
+}
+
+interface Response {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: IncomingMessage;
+}
+
+/** A GET with Node's own HTTP stack: a Node stream with backpressure, no whole-body buffering. */
+function get(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const send = target.protocol === 'https:' ? httpsRequest : target.protocol === 'http:' ? httpRequest : undefined;
+    if (!send) return reject(new AppError('invalid_input', `Keyframe only downloads over http(s), not ${target.protocol}`));
+    const request = send(target, { headers, signal }, (response) =>
+      resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response }),
+    );
+    request.on('error', reject);
+    request.end();
+  });
+}

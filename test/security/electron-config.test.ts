@@ -1,0 +1,57 @@
+/**
+ * Static checks of the Electron security checklist on the shell's source and packaging config.
+ * The shell cannot run here (no Electron binary), so these read the code that configures it.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const read = (path: string) => readFileSync(resolve(root, path), 'utf8');
+
+describe('Electron security checklist (static)', () => {
+  const shell = read('main/index.ts');
+  const security = read('main/shell/security.ts');
+
+  it('creates the window with context isolation, sandbox, no Node integration and web security', () => {
+    const prefs = /webPreferences:\s*\{([^}]+)\}/.exec(shell)?.[1] ?? '';
+    expect(prefs).toMatch(/contextIsolation:\s*true/);
+    expect(prefs).toMatch(/sandbox:\s*true/);
+    expect(prefs).toMatch(/nodeIntegration:\s*false/);
+    expect(prefs).toMatch(/nodeIntegrationInWorker:\s*false/);
+    expect(prefs).toMatch(/webSecurity:\s*true/);
+    expect(prefs).toMatch(/allowRunningInsecureContent:\s*false/);
+    expect(prefs).not.toMatch(/webviewTag:\s*true/);
+    expect(shell).not.toMatch(/enableRemoteModule|nodeIntegration:\s*true|sandbox:\s*false|contextIsolation:\s*false/);
+  });
+
+  it('refuses navigation, new windows and webviews, and denies permission requests', () => {
+    expect(security).toMatch(/will-navigate/);
+    expect(security).toMatch(/setWindowOpenHandler[\s\S]*action: 'deny'/);
+    expect(security).toMatch(/will-attach-webview[\s\S]*preventDefault/);
+    expect(security).toMatch(/setPermissionRequestHandler\(\(_contents, _permission, callback\) => callback\(false\)\)/);
+    expect(security).toMatch(/setPermissionCheckHandler\(\(\) => false\)/);
+  });
+
+  it('takes the single-instance lock before anything else', () => {
+    expect(shell).toMatch(/requestSingleInstanceLock\(\)/);
+  });
+
+  it('registers IPC only through the contract-built wrapper that checks the sender', () => {
+    const ipc = read('main/shell/ipc.ts');
+    expect(ipc).toMatch(/for \(const name of methodNames\)/);
+    expect(ipc).toMatch(/senderFrame/);
+    expect(ipc).toMatch(/frame\.parent === null/);
+    expect(shell).not.toMatch(/ipcMain\./);
+  });
+
+  it('packages with hardening fuses: no RUN_AS_NODE, no NODE_OPTIONS, asar integrity, app only from asar', () => {
+    const builder = read('electron-builder.yml');
+    expect(builder).toMatch(/runAsNode: false/);
+    expect(builder).toMatch(/enableNodeOptionsEnvironmentVariable: false/);
+    expect(builder).toMatch(/enableNodeCliInspectArguments: false/);
+    expect(builder).toMatch(/enableEmbeddedAsarIntegrityValidation: true/);
+    expect(builder).toMatch(/onlyLoadAppFromAsar: true/);
+    expect(builder).toMatch(/grantFileProtocolExtraPrivileges: false/);
+  });
+});
