@@ -8,11 +8,13 @@
  */
 import { z } from 'zod';
 import { AppInfo } from './app';
+import { ConnectionTestResult, HostingStatus, S3SecretInput } from './hosting';
 import { Settings, SettingsPatch } from './settings';
 import { SaveTokenOptions, TokenInput, TokenStatus } from './token';
 
 export * from './app';
 export * from './errors';
+export * from './hosting';
 export * from './settings';
 export * from './token';
 
@@ -37,11 +39,19 @@ export const methods = {
   'token:importCli': method(z.tuple([]), TokenStatus),
   /** Opens RunComfy's page where a token is made, in the browser (a fixed address). */
   'token:openTokenPage': method(z.tuple([]), z.null()),
+  /** Which host will carry frames picked from this computer, and whether the bucket is complete. */
+  'hosting:status': method(z.tuple([]), HostingStatus),
+  /** Keeps the bucket's secret access key in the OS keychain; it is never sent back. */
+  'hosting:setSecret': method(z.tuple([S3SecretInput]), HostingStatus),
+  'hosting:clearSecret': method(z.tuple([]), HostingStatus),
+  /** Uploads a tiny object, fetches it back through a pre-signed URL and deletes it, step by step. */
+  'hosting:test': method(z.tuple([]), ConnectionTestResult),
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {
   'settings:changed': Settings,
   'token:changed': TokenStatus,
+  'hosting:changed': HostingStatus,
 } as const satisfies Record<string, z.ZodType>;
 
 export type MethodName = keyof typeof methods;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HostingSettings, HostingSettingsPatch } from './hosting';
 
 export const Theme = z.enum(['system', 'light', 'dark']);
 
@@ -8,6 +9,8 @@ export const Settings = z.object({
   defaultDuration: z.union([z.literal(5), z.literal(10)]).default(5),
   /** Empty means the default RunComfy endpoint (or KEYFRAME_API_BASE_URL). */
   apiBaseUrl: z.string().default(''),
+  /** How frames on this computer reach RunComfy (see hosting.ts). */
+  hosting: HostingSettings.prefault({}),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -16,6 +19,8 @@ export const SettingsPatch = z
     theme: Theme,
     defaultDuration: z.union([z.literal(5), z.literal(10)]),
     apiBaseUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'Enter an http(s) address, or leave it empty.' })]),
+    /** Merged into the current hosting settings field by field. */
+    hosting: HostingSettingsPatch,
   })
   .partial()
   .strict();

@@ -7,5 +7,9 @@ export function createHandlers(services: Services): Handlers {
     'app:info': () => services.appInfo(),
     'settings:get': () => services.settings.get(),
     'settings:set': (patch) => services.settings.set(patch),
+    'hosting:status': () => services.hosting.status(),
+    'hosting:setSecret': (secret) => services.hosting.setSecret(secret),
+    'hosting:clearSecret': () => services.hosting.clearSecret(),
+    'hosting:test': () => services.hosting.test(),
   };
 }

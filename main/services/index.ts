@@ -6,6 +6,10 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppInfo } from '../contract';
 import { EventBus } from './events';
+import { HostingService } from './hosting';
+import { KeytarSecretStore } from './keychain/keytar-store';
+import { KEYCHAIN_SERVICE } from './keychain/secret-store';
+import type { SecretStore } from './keychain/secret-store';
 import type { Logger } from './log';
 import type { MediaRoots, MediaUrl } from './media';
 import type { Platform } from './platform';
@@ -21,6 +25,8 @@ export interface ServiceOptions {
   mediaUrl: MediaUrl;
   /** Environment variables the services honour (RUNCOMFY_TOKEN, KEYFRAME_API_BASE_URL, ...). */
   env: NodeJS.ProcessEnv;
+  /** The keychain service name secrets are filed under (tests use their own); default "Keyframe". */
+  keychainService?: string;
 }
 
 export interface Services {
@@ -29,6 +35,10 @@ export interface Services {
   log: Logger;
   settings: SettingsStore;
   platform: Platform;
+  /** The OS keychain (API token, bucket secret). */
+  secrets: SecretStore;
+  /** Turns frames into URLs RunComfy can fetch (the Jobs runner calls `hosting.host(frame)`). */
+  hosting: HostingService;
   /** Folders whose files the renderer may load (the media rule in media.ts). */
   mediaRoots(): MediaRoots;
   appInfo(): AppInfo;
@@ -39,6 +49,8 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const events = new EventBus();
   const settings = new SettingsStore(options.userDataDir, events, options.log);
   await settings.load();
+  const secrets = new KeytarSecretStore(options.keychainService ?? KEYCHAIN_SERVICE, options.log);
+  const hosting = new HostingService({ settings, secrets, events, log: options.log });
   const stagingDir = join(options.userDataDir, 'staging');
   await mkdir(stagingDir, { recursive: true });
   return {
@@ -47,6 +59,8 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     log: options.log,
     settings,
     platform: options.platform,
+    secrets,
+    hosting,
     mediaRoots: () => ({ staging: stagingDir }),
     appInfo: () => ({
       name: 'Keyframe',
@@ -55,6 +69,8 @@ export async function createServices(options: ServiceOptions): Promise<Services>
       platform: process.platform,
       userDataDir: options.userDataDir,
     }),
-    close: async () => {},
+    close: async () => {
+      hosting.close();
+    },
   };
 }
