@@ -35,7 +35,7 @@ export function createS3Client(config: S3Config, tuning: S3Tuning = DEFAULT_S3_T
     // not all accept. The upload's bytes are covered by the signed x-amz-content-sha256 instead.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: { connectionTimeout: tuning.connectTimeoutMs, requestTimeout: tuning.requestTimeoutMs },
+    requestHandler: { connectionTimeout: tuning.connectTimeoutMs, requestTimeout: tuning.requestTimeoutMs, throwOnRequestTimeout: true },
     systemClockOffset: tuning.clockOffsetMs,
   });
 }

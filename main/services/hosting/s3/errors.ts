@@ -81,7 +81,8 @@ export function diagnoseS3Error(raw: unknown, context: S3ErrorContext, now = Dat
   const error = (raw && typeof raw === 'object' ? raw : { message: String(raw) }) as SdkLikeError;
   const status = error.$metadata?.httpStatusCode;
   const code = error.Code ?? error.name ?? '';
-  const network = error.$metadata && status ? undefined : networkCode(error);
+  // Node's code comes first: the SDK names a reset connection "TimeoutError" too.
+  const network = status ? undefined : networkCode(error);
   const { endpoint, bucket, region, action } = context;
   const said = (error.message ?? '').slice(0, 200);
 
@@ -93,13 +94,6 @@ export function diagnoseS3Error(raw: unknown, context: S3ErrorContext, now = Dat
           ? `The address ${endpoint} could not be found (${network}). Check the endpoint and your internet connection.`
           : `${endpoint} cannot be reached from this computer (${network}). Check the endpoint and your network.`;
     return { problem: 'unreachable', message: what, retryable: false };
-  }
-  if ((network && TIMEOUT.has(network)) || TIMEOUT.has(code)) {
-    return {
-      problem: 'timeout',
-      message: `${endpoint} did not answer in time while Keyframe tried to ${action}. Check the endpoint and your connection, then try again.`,
-      retryable: true,
-    };
   }
   if ((network && DROPPED.has(network)) || /socket hang up/i.test(said)) {
     return {
@@ -113,6 +107,13 @@ export function diagnoseS3Error(raw: unknown, context: S3ErrorContext, now = Dat
       problem: 'tls',
       message: `The secure connection to ${endpoint} failed (${network}): its certificate is not trusted. Check the endpoint address.`,
       retryable: false,
+    };
+  }
+  if ((network && TIMEOUT.has(network)) || TIMEOUT.has(code)) {
+    return {
+      problem: 'timeout',
+      message: `${endpoint} did not answer in time while Keyframe tried to ${action}. Check the endpoint and your connection, then try again.`,
+      retryable: true,
     };
   }
   if (CREDENTIALS.has(code)) {
