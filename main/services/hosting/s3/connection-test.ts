@@ -9,7 +9,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { ConnectionStep, ConnectionTestResult, HostingProblem } from '../../../contract';
 import type { S3Config } from './config';
 import { endpointLabel, prefixed, presignGet } from './config';
-import { diagnoseS3Error } from './errors';
+import { clockOffsetText, diagnoseS3Error } from './errors';
 import type { S3ErrorContext } from './errors';
 
 export interface ConnectionTestOptions {
@@ -54,8 +54,17 @@ export async function testS3Connection(client: S3Client, config: S3Config, optio
     }
   };
 
+  const warnings = reachabilityWarnings(config.endpoint);
+  const put = () => client.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: body, ContentLength: body.length, ContentType: 'text/plain' }));
   const uploaded = await step('upload', async () => {
-    await client.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: body, ContentLength: body.length, ContentType: 'text/plain' }));
+    try {
+      await put();
+    } catch (error) {
+      if (diagnoseS3Error(error, context(ACTIONS.upload)).problem !== 'clock') throw error;
+      // The SDK has set its clock by the server's answer; if the second try works, frames will too.
+      await put();
+      warnings.push(`${clockOffsetText(error, endpoint, now().getTime())}. Keyframe corrected for it, but set the date and time automatically.`);
+    }
     return undefined;
   });
   if (uploaded) {
@@ -79,7 +88,7 @@ export async function testS3Connection(client: S3Client, config: S3Config, optio
           deleteWarning ? ' It could not delete the test object; frames still work.' : ''
         }`
       : summary,
-    warnings: reachabilityWarnings(config.endpoint),
+    warnings,
   };
 }
 

@@ -70,6 +70,14 @@ function clockOffsetMinutes(error: SdkLikeError, now: number): number | undefine
   return Number.isNaN(offset) ? undefined : Math.round(offset / 60_000);
 }
 
+/** "This computer's clock is 20 minutes behind s3.example.com's" (or how it differs, when the offset is unknown). */
+export function clockOffsetText(raw: unknown, endpoint: string, now = Date.now()): string {
+  const minutes = clockOffsetMinutes(raw as SdkLikeError, now);
+  if (minutes === undefined || minutes === 0) return `This computer's clock differs too much from ${endpoint}'s`;
+  const count = Math.abs(minutes);
+  return `This computer's clock is ${count} minute${count === 1 ? '' : 's'} ${minutes > 0 ? 'ahead of' : 'behind'} ${endpoint}'s`;
+}
+
 function expectedRegion(error: SdkLikeError): string | undefined {
   const header = error.$response?.headers?.['x-amz-bucket-region'];
   if (header) return header;
@@ -102,7 +110,7 @@ export function diagnoseS3Error(raw: unknown, context: S3ErrorContext, now = Dat
       retryable: true,
     };
   }
-  if (network && /CERT|SSL|TLS|SELF_SIGNED|EPROTO/.test(network)) {
+  if (network && /CERT|SSL|TLS|SELF_SIGNED|EPROTO|UNABLE_TO_|ISSUER|LEAF_SIGNATURE/.test(network)) {
     return {
       problem: 'tls',
       message: `The secure connection to ${endpoint} failed (${network}): its certificate is not trusted. Check the endpoint address.`,
@@ -141,14 +149,9 @@ export function diagnoseS3Error(raw: unknown, context: S3ErrorContext, now = Dat
     return { problem: 'region', message, retryable: false };
   }
   if (code === 'RequestTimeTooSkewed') {
-    const minutes = clockOffsetMinutes(error, now);
-    const off =
-      minutes === undefined || minutes === 0
-        ? `This computer's clock differs too much from ${endpoint}'s`
-        : `This computer's clock is ${Math.abs(minutes)} minute${Math.abs(minutes) === 1 ? '' : 's'} ${minutes > 0 ? 'ahead of' : 'behind'} ${endpoint}'s`;
     return {
       problem: 'clock',
-      message: `${off} (RequestTimeTooSkewed), so the request's signature is refused. Set the date and time automatically, then try again.`,
+      message: `${clockOffsetText(error, endpoint, now)} (RequestTimeTooSkewed), so the request's signature is refused. Set the date and time automatically, then try again.`,
       retryable: false,
     };
   }
