@@ -50,6 +50,6 @@ export function describeHosting(settings: HostingSettings, secretSet: boolean, k
   };
 }
 
-function listOf(items: string[]): string {
+export function listOf(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }

@@ -13,7 +13,7 @@ import type { EventBus } from '../events';
 import type { SecretStore } from '../keychain/secret-store';
 import { SECRET_ACCOUNTS } from '../keychain/secret-store';
 import type { Logger } from '../log';
-import { chooseHost, describeHosting } from './choose';
+import { chooseHost, describeHosting, listOf } from './choose';
 import { dataUriHost } from './data-uri-host';
 import type { FrameHost, FrameToHost, HostedFrame, HostOptions } from './frame';
 import { hostingError } from './frame';
@@ -88,7 +88,7 @@ export class HostingService {
         ok: false,
         steps: [],
         problem: 'not-configured',
-        message: `Enter ${describeHosting(settings, !!secret, null).bucket.missing.join(', ')} first.`,
+        message: `Enter ${listOf(describeHosting(settings, !!secret, null).bucket.missing)} first.`,
         warnings: [],
       };
     }
