@@ -19,6 +19,8 @@ export const TokenStatus = z.object({
   keychainProblem: z.string().nullable(),
   /** RunComfy's own CLI is signed in on this computer with a different token that can be imported. */
   cliToken: z.object({ last4: z.string().max(4) }).nullable(),
+  /** Where the token is sent: RunComfy's API unless KEYFRAME_API_BASE_URL or Settings say otherwise. */
+  api: z.object({ url: z.string(), source: z.enum(['default', 'settings', 'env']) }),
 });
 export type TokenStatus = z.infer<typeof TokenStatus>;
 

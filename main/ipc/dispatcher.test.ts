@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, methodNames } from '../contract';
+import type { TokenStatus } from '../contract';
 import { createDispatcher } from './dispatcher';
 import type { Handlers } from './dispatcher';
 import { createLogger } from '../services/log';
@@ -7,11 +8,25 @@ import { createLogger } from '../services/log';
 const lines: string[] = [];
 const log = createLogger((line) => lines.push(line));
 
+const tokenStatus: TokenStatus = {
+  ...{ state: 'missing', source: null, last4: null, keychainName: 'k', keychainProblem: null, cliToken: null },
+  api: { url: 'https://model-api.runcomfy.net', source: 'default' },
+};
+const tokenHandlers: Partial<Handlers> = {
+  'token:status': () => tokenStatus,
+  'token:save': () => tokenStatus,
+  'token:verify': () => tokenStatus,
+  'token:remove': () => tokenStatus,
+  'token:importCli': () => tokenStatus,
+  'token:openTokenPage': () => null,
+};
+
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   return {
     'app:info': () => ({ name: 'Keyframe', version: '1', shell: 'carrier', platform: 'linux', userDataDir: '/tmp/x' }),
     'settings:get': () => ({ theme: 'system', defaultDuration: 5, apiBaseUrl: '' }),
     'settings:set': (patch) => ({ theme: 'system', defaultDuration: 5, apiBaseUrl: '', ...patch }),
+    ...tokenHandlers,
     ...overrides,
   } as Handlers;
 }

@@ -13,6 +13,9 @@ import type { SecretStore } from './keychain/secret-store';
 import type { Logger } from './log';
 import type { MediaRoots, MediaUrl } from './media';
 import type { Platform } from './platform';
+import { createRunComfyClient, describeBaseUrl, resolveBaseUrl } from './runcomfy/client';
+import type { RunComfyClient } from './runcomfy/client';
+import { TokenService } from './runcomfy/token';
 import { SettingsStore } from './settings';
 
 export interface ServiceOptions {
@@ -23,10 +26,11 @@ export interface ServiceOptions {
   platform: Platform;
   /** How the current shell addresses a file under a media root (see media.ts). */
   mediaUrl: MediaUrl;
-  /** Environment variables the services honour (RUNCOMFY_TOKEN, KEYFRAME_API_BASE_URL, ...). */
+  /**
+   * Environment variables the services honour: RUNCOMFY_TOKEN, KEYFRAME_API_BASE_URL, HOME (where
+   * RunComfy's CLI keeps its token), KEYFRAME_KEYCHAIN_SERVICE (a separate keychain entry, for tests).
+   */
   env: NodeJS.ProcessEnv;
-  /** The keychain service name secrets are filed under (tests use their own); default "Keyframe". */
-  keychainService?: string;
 }
 
 export interface Services {
@@ -35,8 +39,11 @@ export interface Services {
   log: Logger;
   settings: SettingsStore;
   platform: Platform;
-  /** The OS keychain (API token, bucket secret). */
+  /** The OS keychain (secrets by account under one service name). */
   secrets: SecretStore;
+  /** RunComfy's Model API, with the current token and base URL. */
+  runcomfy: RunComfyClient;
+  token: TokenService;
   /** Turns frames into URLs RunComfy can fetch (the Jobs runner calls `hosting.host(frame)`). */
   hosting: HostingService;
   /** Folders whose files the renderer may load (the media rule in media.ts). */
@@ -49,7 +56,26 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const events = new EventBus();
   const settings = new SettingsStore(options.userDataDir, events, options.log);
   await settings.load();
-  const secrets = new KeytarSecretStore(options.keychainService ?? KEYCHAIN_SERVICE, options.log);
+  const secrets = new KeytarSecretStore(options.env['KEYFRAME_KEYCHAIN_SERVICE']?.trim() || KEYCHAIN_SERVICE, options.log);
+  const runcomfy = createRunComfyClient({
+    baseUrl: () => resolveBaseUrl(options.env, settings.get().apiBaseUrl),
+    getToken: () => token.current(),
+    onUnauthorized: (refused) => token.markInvalid(refused),
+    log: options.log,
+  });
+  const token = new TokenService({
+    store: secrets,
+    client: runcomfy,
+    env: options.env,
+    events,
+    log: options.log,
+    platform: options.platform,
+    api: () => describeBaseUrl(options.env, settings.get().apiBaseUrl),
+  });
+  await token.load();
+  events.listen((name) => {
+    if (name === 'settings:changed') token.announce();
+  });
   const hosting = new HostingService({ settings, secrets, events, log: options.log });
   const stagingDir = join(options.userDataDir, 'staging');
   await mkdir(stagingDir, { recursive: true });
@@ -60,6 +86,8 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     settings,
     platform: options.platform,
     secrets,
+    runcomfy,
+    token,
     hosting,
     mediaRoots: () => ({ staging: stagingDir }),
     appInfo: () => ({

@@ -6,16 +6,21 @@
  */
 import { test as base, chromium, _electron } from '@playwright/test';
 import type { Browser, ElectronApplication, Page } from '@playwright/test';
+import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServices } from '../../main/services';
 import type { Services } from '../../main/services';
+import { KeytarSecretStore } from '../../main/services/keychain/keytar-store';
+import { SECRET_ACCOUNTS } from '../../main/services/keychain/secret-store';
 import { createLogger } from '../../main/services/log';
 import { mediaUrlFor } from '../../main/services/media';
 import { RecordingPlatform } from '../carrier/platform';
 import { MEDIA_PREFIX, startCarrier } from '../carrier/server';
 import type { Carrier } from '../carrier/server';
+import { startFakeRunComfy } from '../fake-runcomfy/server';
+import type { FakeRunComfy } from '../fake-runcomfy/server';
 
 export const CHROMIUM_FLAGS = [
   '--no-sandbox',
@@ -32,6 +37,9 @@ export const launchMode: 'electron' | 'carrier' = electronPath ? 'electron' : 'c
 const root = resolve(import.meta.dirname, '../..');
 const SCREEN_DIR = join(root, 'test-results', 'screens');
 
+/** The token the fake API accepts in E2E runs. */
+export const FAKE_TOKEN = 'e2e-token-4f2a9c1b7d3e';
+
 export class KeyframeApp {
   page!: Page;
   services?: Services;
@@ -40,6 +48,11 @@ export class KeyframeApp {
   platform: RecordingPlatform;
   /** Environment the services see (RUNCOMFY_TOKEN, KEYFRAME_API_BASE_URL, ...). */
   env: NodeJS.ProcessEnv = {};
+  /** This app's own keychain entry (KEYFRAME_KEYCHAIN_SERVICE), kept across restarts, removed after the test. */
+  readonly keychain = new KeytarSecretStore(
+    `Keyframe e2e ${randomUUID()}`,
+    createLogger(() => {}),
+  );
   #carrier?: Carrier;
   #electron?: ElectronApplication;
 
@@ -104,7 +117,19 @@ export class KeyframeApp {
   }
 }
 
-export const test = base.extend<{ app: KeyframeApp }, { browser: Browser }>({
+export interface AppOptions {
+  /** How the app starts: signed in with RUNCOMFY_TOKEN (default), with the token in its keychain, or signed out. */
+  signedIn: 'env' | 'keychain' | false;
+}
+
+export const test = base.extend<AppOptions & { app: KeyframeApp; fakeApi: FakeRunComfy }, { browser: Browser }>({
+  signedIn: ['env', { option: true }],
+  /** The fake RunComfy API every app in a test talks to (KEYFRAME_API_BASE_URL); no test reaches the real one. */
+  fakeApi: async ({}, use) => {
+    const fake = await startFakeRunComfy({ tokens: [FAKE_TOKEN] });
+    await use(fake);
+    await fake.close();
+  },
   browser: [
     async ({}, use) => {
       if (launchMode === 'electron') {
@@ -117,16 +142,20 @@ export const test = base.extend<{ app: KeyframeApp }, { browser: Browser }>({
     },
     { scope: 'worker' },
   ],
-  app: async ({ browser }, use, testInfo) => {
+  app: async ({ browser, fakeApi, signedIn }, use, testInfo) => {
     testInfo.annotations.push({
       type: 'launcher',
       description: launchMode === 'electron' ? `Electron at ${electronPath}` : 'Chromium + loopback carrier (no Electron binary here)',
     });
     const userDataDir = await mkdtemp(join(tmpdir(), 'keyframe-e2e-'));
     const app = new KeyframeApp(userDataDir, browser);
+    app.env = { HOME: userDataDir, KEYFRAME_API_BASE_URL: fakeApi.url, KEYFRAME_KEYCHAIN_SERVICE: app.keychain.service };
+    if (signedIn === 'env') app.env['RUNCOMFY_TOKEN'] = FAKE_TOKEN;
+    if (signedIn === 'keychain') await app.keychain.set(SECRET_ACCOUNTS.runcomfyToken, FAKE_TOKEN);
     await app.launch();
     await use(app);
     await app.close();
+    await app.keychain.delete(SECRET_ACCOUNTS.runcomfyToken).catch(() => false);
     await rm(userDataDir, { recursive: true, force: true });
   },
 });

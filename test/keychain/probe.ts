@@ -6,11 +6,18 @@ import { AppError } from '../../main/contract';
 import { KeytarSecretStore } from '../../main/services/keychain/keytar-store';
 import { createLogger } from '../../main/services/log';
 
-const store = new KeytarSecretStore(`Keyframe probe ${process.pid}`, createLogger(() => {}));
+const store = new KeytarSecretStore(
+  `Keyframe probe ${process.pid}`,
+  createLogger(() => {}),
+);
 try {
   await store.set('probe', 'probe-secret');
   await store.delete('probe');
   console.log(JSON.stringify({ ok: true }));
 } catch (error) {
-  console.log(JSON.stringify(error instanceof AppError ? { ok: false, code: error.code, message: error.message } : { ok: false, message: String(error) }));
+  console.log(
+    JSON.stringify(
+      error instanceof AppError ? { ok: false, code: error.code, message: error.message } : { ok: false, message: String(error) },
+    ),
+  );
 }

@@ -17,7 +17,10 @@ import { keychainProblem, KeytarSecretStore } from './keytar-store';
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../../..');
 const service = `Keyframe test ${randomUUID()}`;
-const store = new KeytarSecretStore(service, createLogger(() => {}));
+const store = new KeytarSecretStore(
+  service,
+  createLogger(() => {}),
+);
 
 describe('KeytarSecretStore on the real keychain', () => {
   afterAll(async () => {
@@ -40,7 +43,10 @@ describe('KeytarSecretStore on the real keychain', () => {
   it('keeps accounts apart, so the bucket secret can live beside the token', async () => {
     await store.set('RunComfy API token', 'token-ü-✓-1234');
     await store.set('Bucket secret', 'bucket/secret+key==');
-    const sameServiceElsewhere = new KeytarSecretStore(service, createLogger(() => {}));
+    const sameServiceElsewhere = new KeytarSecretStore(
+      service,
+      createLogger(() => {}),
+    );
     expect(await sameServiceElsewhere.get('RunComfy API token')).toBe('token-ü-✓-1234');
     expect(await sameServiceElsewhere.get('Bucket secret')).toBe('bucket/secret+key==');
     await store.delete('Bucket secret');
@@ -81,7 +87,11 @@ describe('KeytarSecretStore when the keychain cannot be used', () => {
     const { env } = await scratch();
     // First session: create the login keyring (unlocked with a password), then end the session.
     const create = `printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; npx tsx ${join(root, 'test/keychain/probe.ts')}`;
-    const first = await run('dbus-run-session', ['--', 'sh', '-c', create], { cwd: root, env: { ...process.env, ...env }, timeout: 15_000 });
+    const first = await run('dbus-run-session', ['--', 'sh', '-c', create], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      timeout: 15_000,
+    });
     expect(JSON.parse(first.stdout.trim().split('\n').at(-1)!)).toEqual({ ok: true });
     // Second session: the same keyring on disk, never unlocked.
     const result = await probe((script) => ['dbus-run-session', ['--', 'sh', '-c', script]], env);
@@ -100,7 +110,11 @@ describe('keychainProblem', () => {
   });
 
   it('is what the store throws, as an AppError', async () => {
-    const broken = new KeytarSecretStore(service, createLogger(() => {}), 'linux');
+    const broken = new KeytarSecretStore(
+      service,
+      createLogger(() => {}),
+      'linux',
+    );
     // An account name keytar refuses (not a string) makes the native call throw.
     await expect(broken.get(undefined as unknown as string)).rejects.toBeInstanceOf(AppError);
   });

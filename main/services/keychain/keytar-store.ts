@@ -26,7 +26,9 @@ export function keychainProblem(error: unknown, platform: NodeJS.Platform = proc
         'signing in to your desktop again) and try again.'
       );
     }
-    if (/secrets was not provided|org\.freedesktop\.secrets|secret service|d-?bus|could not connect|autolaunch|no such interface/i.test(text)) {
+    if (
+      /secrets was not provided|org\.freedesktop\.secrets|secret service|d-?bus|could not connect|autolaunch|no such interface/i.test(text)
+    ) {
       return (
         'Keyframe keeps your API token in the system keyring, but no keyring service is running. Install and start ' +
         'GNOME Keyring (packages gnome-keyring and libsecret-1-0) or KWallet with its Secret Service enabled, then try again.'

@@ -1,0 +1,465 @@
+/**
+ * RunComfy's Model API (API.md): submit, status, result and cancel as typed functions.
+ *
+ * - Every request carries a timeout and the caller's AbortSignal.
+ * - Idempotent calls (status, result, cancel) retry network failures, timeouts, 429 and
+ *   500/502/503/504 with capped exponential backoff and jitter, honouring `Retry-After`.
+ * - Submit is sent again only when the connection was never made (refused, DNS): once the request
+ *   may have reached RunComfy, a second one could start (and bill) a second job.
+ * - 401/403 from any call tells `onUnauthorized`, so the app can ask for a new token.
+ * - The token goes only to the configured API origin: returned URLs on another origin are ignored,
+ *   redirects are not followed, and plain http is refused except to this computer.
+ *
+ * Used by the app's services, the job runner and the headless CLI alike; it imports no Electron.
+ */
+import { AppError } from '../../contract';
+import type { Logger } from '../log';
+import { abortedError, httpError, networkError, neverReachedServer, notUnderstood, retryAfterMs, timeoutError } from './errors';
+import { CancelResponse, ResultResponse, StatusResponse, SubmitResponse } from './schemas';
+import type { z } from 'zod';
+
+export const DEFAULT_BASE_URL = 'https://model-api.runcomfy.net';
+export const MODEL_ID = 'kling/kling-video-o1/image-to-video';
+
+export interface ApiAddress {
+  url: string;
+  source: 'default' | 'settings' | 'env';
+}
+
+/** Base URL precedence: KEYFRAME_API_BASE_URL, then the setting, then RunComfy. */
+export function describeBaseUrl(env: NodeJS.ProcessEnv, setting: string): ApiAddress {
+  const fromEnv = env['KEYFRAME_API_BASE_URL']?.trim();
+  if (fromEnv) return { url: fromEnv, source: 'env' };
+  if (setting.trim()) return { url: setting.trim(), source: 'settings' };
+  return { url: DEFAULT_BASE_URL, source: 'default' };
+}
+
+export function resolveBaseUrl(env: NodeJS.ProcessEnv, setting: string): string {
+  return describeBaseUrl(env, setting).url;
+}
+
+export interface SubmitInput {
+  prompt: string;
+  start_image_url: string;
+  end_image_url: string;
+  duration?: 5 | 10;
+}
+
+export interface SubmittedJob {
+  requestId: string;
+  statusUrl: string;
+  resultUrl: string;
+  cancelUrl: string;
+}
+
+/** A job by its id, optionally with the URLs submit returned (preferred when on the API's origin). */
+export type JobRef = string | { requestId: string; statusUrl?: string; resultUrl?: string; cancelUrl?: string };
+
+export type JobState = 'in_queue' | 'in_progress' | 'completed' | 'cancelled' | 'failed' | 'unknown';
+
+export interface JobStatus {
+  requestId: string;
+  state: JobState;
+  /** The server's own word for the state. */
+  rawStatus: string;
+  queuePosition?: number;
+  /** The server's text, e.g. why a job failed. */
+  message?: string;
+}
+
+export type JobResult =
+  { requestId: string; state: 'completed'; videoUrls: string[] } | (JobStatus & { state: Exclude<JobState, 'completed'> });
+
+export interface CancelOutcome {
+  /** False when RunComfy refused (e.g. the job is already running); `message` says why. */
+  cancelled: boolean;
+  message?: string;
+}
+
+export interface RetryPolicy {
+  /** Tries in all, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A `Retry-After` longer than this is not waited for; the caller gets `rate_limited`. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 60_000 };
+export const DEFAULT_TIMEOUTS = { requestMs: 30_000, submitMs: 120_000 };
+
+export interface RunComfyClientOptions {
+  baseUrl: string | (() => string);
+  getToken: () => string | undefined;
+  fetch?: typeof globalThis.fetch;
+  timeouts?: Partial<typeof DEFAULT_TIMEOUTS>;
+  retry?: Partial<RetryPolicy>;
+  /** Called with the token RunComfy refused (401/403). */
+  onUnauthorized?: (token: string) => void;
+  log?: Logger;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Use this token instead of the current one (verifying a new token). */
+  token?: string;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface RunComfyClient {
+  submit(input: SubmitInput, options?: CallOptions): Promise<SubmittedJob>;
+  status(job: JobRef, options?: CallOptions): Promise<JobStatus>;
+  result(job: JobRef, options?: CallOptions): Promise<JobResult>;
+  cancel(job: JobRef, options?: CallOptions): Promise<CancelOutcome>;
+  /** The API origin in use, for messages. */
+  baseUrl(): string;
+}
+
+type Operation = 'submit' | 'status' | 'result' | 'cancel';
+
+interface Request {
+  operation: Operation;
+  method: 'GET' | 'POST';
+  url: URL;
+  body?: unknown;
+  requestId?: string;
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+/** Why an attempt failed, and whether sending it again is safe. */
+class Failure {
+  constructor(
+    readonly error: AppError,
+    /** safe: never reached the server. idempotent: retry only calls that are safe to repeat. */
+    readonly retry: 'safe' | 'idempotent' | 'never',
+    readonly waitMs?: number,
+  ) {}
+}
+
+const MAX_BODY_BYTES = 1_000_000;
+const TOKEN_SHAPE = /^[\x21-\x7e]{1,4096}$/;
+const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
+
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+export function createRunComfyClient(options: RunComfyClientOptions): RunComfyClient {
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const readBase = typeof options.baseUrl === 'function' ? options.baseUrl : () => options.baseUrl as string;
+
+  function base(): URL {
+    const raw = readBase();
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new AppError('invalid_input', `The API address "${raw.slice(0, 100)}" is not a web address. Fix it in Settings.`);
+    }
+    if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname))) return url;
+    throw new AppError(
+      'invalid_input',
+      'Keyframe sends your API token only over https (or plain http to this computer, for a test server). Change the API address in Settings.',
+    );
+  }
+
+  function endpoint(path: string): URL {
+    const root = base();
+    return new URL(root.pathname.replace(/\/+$/, '') + path, root);
+  }
+
+  const requestPath = (id: string, verb: string) => `/v1/requests/${encodeURIComponent(id)}/${verb}`;
+
+  /** A URL the server gave us, if it points at the API's own origin; otherwise the one we build. */
+  function pickUrl(given: string | undefined, built: URL): URL {
+    if (!given) return built;
+    try {
+      const url = new URL(given);
+      return url.origin === built.origin ? url : built;
+    } catch {
+      return built;
+    }
+  }
+
+  function jobRequest(job: JobRef, verb: 'status' | 'result' | 'cancel'): Request {
+    const ref = typeof job === 'string' ? { requestId: job } : job;
+    if (!ref.requestId || ref.requestId.length > 200) throw new AppError('invalid_input', 'That is not a RunComfy request id.');
+    const given = verb === 'status' ? ref.statusUrl : verb === 'result' ? ref.resultUrl : ref.cancelUrl;
+    return {
+      operation: verb,
+      method: verb === 'cancel' ? 'POST' : 'GET',
+      url: pickUrl(given, endpoint(requestPath(ref.requestId, verb))),
+      requestId: ref.requestId,
+    };
+  }
+
+  function tokenFor(call: CallOptions): string {
+    const token = call.token ?? options.getToken();
+    if (!token) throw new AppError('bad_token', 'No RunComfy API token is set. Add your token to continue.');
+    if (!TOKEN_SHAPE.test(token)) {
+      throw new AppError('bad_token', 'The API token has spaces, line breaks or other characters a token cannot have. Paste it again.');
+    }
+    return token;
+  }
+
+  const redact = (token: string) => (value: unknown) =>
+    JSON.parse(
+      JSON.stringify(value ?? null)
+        .split(token)
+        .join('[redacted]'),
+    ) as unknown;
+
+  async function attempt(request: Request, token: string, call: CallOptions): Promise<Answer> {
+    const host = request.url.host;
+    const limit = call.timeoutMs ?? (request.operation === 'submit' ? timeouts.submitMs : timeouts.requestMs);
+    const timer = AbortSignal.timeout(limit);
+    const signal = call.signal ? AbortSignal.any([call.signal, timer]) : timer;
+    const interrupted = () =>
+      call.signal?.aborted ? new Failure(abortedError(), 'never') : new Failure(timeoutError(host, limit), 'idempotent');
+
+    let response: Response;
+    try {
+      response = await fetchImpl(request.url, {
+        method: request.method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        redirect: 'manual',
+        signal,
+      });
+    } catch (error) {
+      if (signal.aborted) throw interrupted();
+      options.log?.warn('runcomfy', `${request.operation} could not connect to ${host}`, error);
+      throw new Failure(networkError(host), neverReachedServer(error) ? 'safe' : 'idempotent');
+    }
+
+    let text: string;
+    try {
+      text = await readText(response);
+    } catch (error) {
+      if (signal.aborted) throw interrupted();
+      options.log?.warn('runcomfy', `${request.operation}: the answer from ${host} broke off`, error);
+      if (request.operation === 'submit' && response.ok) throw new Failure(lostSubmitAnswer(host), 'never');
+      throw new Failure(
+        error instanceof TooLarge ? notUnderstood(request.operation, 'the answer is too large') : networkError(host),
+        'idempotent',
+      );
+    }
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Not JSON: keep the text (an error page, a proxy's message).
+    }
+    body = redact(token)(body);
+
+    if (response.status >= 200 && response.status < 300) return { status: response.status, body };
+    if (response.status >= 300 && response.status < 400) {
+      throw new Failure(notUnderstood(request.operation, `an unexpected redirect, HTTP ${response.status}`), 'never');
+    }
+    if (response.status === 401 || response.status === 403) options.onUnauthorized?.(token);
+    if (request.operation === 'cancel' && isRefusal(response.status)) return { status: response.status, body };
+    const wait = response.status === 429 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
+    const error = httpError({
+      status: response.status,
+      statusText: response.statusText,
+      body,
+      operation: request.operation,
+      requestId: request.requestId,
+      retryAfterMs: wait,
+    });
+    const retryable = response.status === 429 || RETRYABLE_STATUS.has(response.status);
+    throw new Failure(error, retryable ? 'idempotent' : 'never', wait);
+  }
+
+  async function send(request: Request, call: CallOptions = {}): Promise<Answer> {
+    const token = tokenFor(call);
+    const policy = { ...DEFAULT_RETRY, ...options.retry, ...call.retry };
+    const idempotent = request.operation !== 'submit';
+    for (let tries = 1; ; tries++) {
+      if (call.signal?.aborted) throw abortedError();
+      try {
+        return await attempt(request, token, call);
+      } catch (caught) {
+        if (!(caught instanceof Failure)) throw caught;
+        const allowed = caught.retry === 'safe' || (caught.retry === 'idempotent' && idempotent);
+        if (!idempotent && caught.retry === 'idempotent' && !('status' in (caught.error.details ?? {}))) {
+          throw maybeSubmitted(caught.error);
+        }
+        if (!allowed || tries >= policy.attempts) throw caught.error;
+        if (caught.waitMs !== undefined && caught.waitMs > policy.maxRetryAfterMs) throw caught.error;
+        const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (tries - 1));
+        const delay = caught.waitMs ?? backoff / 2 + (Math.random() * backoff) / 2;
+        options.log?.info('runcomfy', `${request.operation} failed (${caught.error.code}); try ${tries + 1} in ${Math.round(delay)} ms`);
+        await sleep(delay, call.signal);
+      }
+    }
+  }
+
+  function parse<S extends z.ZodType>(schema: S, answer: Answer, operation: Operation): z.infer<S> {
+    const parsed = schema.safeParse(answer.body);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length ? `"${issue.path.join('.')}" ` : '';
+    const problem = `${where}${issue.message}`;
+    if (operation === 'submit') throw unreadableSubmitAnswer(problem);
+    throw notUnderstood(operation, problem);
+  }
+
+  return {
+    baseUrl: () => base().origin,
+
+    async submit(input, call) {
+      const request: Request = { operation: 'submit', method: 'POST', url: endpoint(`/v1/models/${MODEL_ID}`), body: input };
+      const answer = parse(SubmitResponse, await send(request, call), 'submit');
+      const id = answer.request_id;
+      return {
+        requestId: id,
+        statusUrl: pickUrl(answer.status_url, endpoint(requestPath(id, 'status'))).href,
+        resultUrl: pickUrl(answer.result_url, endpoint(requestPath(id, 'result'))).href,
+        cancelUrl: pickUrl(answer.cancel_url, endpoint(requestPath(id, 'cancel'))).href,
+      };
+    },
+
+    async status(job, call) {
+      const request = jobRequest(job, 'status');
+      return toStatus(request.requestId!, parse(StatusResponse, await send(request, call), 'status'));
+    },
+
+    async result(job, call) {
+      const request = jobRequest(job, 'result');
+      const answer = parse(ResultResponse, await send(request, call), 'result');
+      const videos = [answer.output?.video, ...(answer.output?.videos ?? [])].filter((url): url is string => !!url);
+      if (videos.length) return { requestId: request.requestId!, state: 'completed', videoUrls: [...new Set(videos)] };
+      if (!answer.status) throw notUnderstood('result', 'it has neither an output nor a status');
+      const status = toStatus(request.requestId!, { ...answer, status: answer.status });
+      if (status.state === 'completed') throw notUnderstood('result', 'the job is completed but no video address was given');
+      return status as JobResult;
+    },
+
+    async cancel(job, call) {
+      const request = jobRequest(job, 'cancel');
+      const answer = await send(request, call);
+      const body = parse(CancelResponse, { ...answer, body: answer.body && typeof answer.body === 'object' ? answer.body : {} }, 'cancel');
+      const refused = isRefusal(answer.status) || /^(in_progress|completed|failed)$/.test(body.status ?? '');
+      const message = serverText(body) ?? (typeof answer.body === 'string' ? answer.body.slice(0, 300) : undefined);
+      return refused
+        ? { cancelled: false, message: message ?? `RunComfy did not cancel the job (HTTP ${answer.status}).` }
+        : { cancelled: true };
+    },
+  };
+}
+
+/** 4xx answers to cancel that mean "not possible now" rather than an error (API.md, Cancel). */
+function isRefusal(status: number): boolean {
+  return status === 400 || status === 409 || status === 422;
+}
+
+const STATES: Record<string, JobState> = {
+  in_queue: 'in_queue',
+  queued: 'in_queue',
+  pending: 'in_queue',
+  in_progress: 'in_progress',
+  running: 'in_progress',
+  processing: 'in_progress',
+  completed: 'completed',
+  succeeded: 'completed',
+  success: 'completed',
+  cancelled: 'cancelled',
+  canceled: 'cancelled',
+  failed: 'failed',
+  error: 'failed',
+};
+
+function serverText(body: {
+  error?: string | null;
+  error_message?: string | null;
+  message?: string | null;
+  detail?: unknown;
+}): string | undefined {
+  const detail = typeof body.detail === 'string' ? body.detail : undefined;
+  return (body.error || body.error_message || body.message || detail || undefined)?.slice(0, 500);
+}
+
+function toStatus(requestId: string, body: StatusResponse): JobStatus {
+  const raw = body.status.toLowerCase();
+  const message = serverText(body);
+  // API.md: an unknown state that carries an error message is a terminal failure.
+  const state = STATES[raw] ?? (message && body.error ? 'failed' : 'unknown');
+  const status: JobStatus = { requestId, state, rawStatus: body.status };
+  if (state === 'in_queue' && typeof body.queue_position === 'number') status.queuePosition = body.queue_position;
+  if (message && state !== 'completed') status.message = message;
+  return status;
+}
+
+/** A submit that failed after it may have reached RunComfy: say so, and why it was not resent. */
+function maybeSubmitted(error: AppError): AppError {
+  return new AppError(
+    error.code,
+    `${error.message} The job may or may not have reached RunComfy; Keyframe did not send it again, so you are not ` +
+      'charged twice. Check your RunComfy dashboard before submitting it again.',
+    { details: { ...error.details, mayHaveSubmitted: true } },
+  );
+}
+
+function lostSubmitAnswer(host: string): AppError {
+  return new AppError(
+    'network',
+    `The connection to RunComfy (${host}) broke after it received the job, so Keyframe did not learn the job's id. ` +
+      'It was not sent again, so you are not charged twice; check your RunComfy dashboard before submitting it again.',
+    { details: { mayHaveSubmitted: true } },
+  );
+}
+
+function unreadableSubmitAnswer(problem: string): AppError {
+  return new AppError(
+    'server',
+    `RunComfy accepted the job but its answer could not be read (${problem}), so Keyframe does not know the job's id. ` +
+      'Check your RunComfy dashboard before submitting it again.',
+    { details: { mayHaveSubmitted: true } },
+  );
+}
+
+class TooLarge extends Error {}
+
+async function readText(response: Response): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw new TooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortedError());
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(abortedError());
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+}

@@ -1,0 +1,155 @@
+/**
+ * How RunComfy's answers and network failures become the few errors a user understands
+ * (`AppError` codes bad_token, not_found, invalid_input, rate_limited, server, network, timeout,
+ * aborted), each with a message that says what happened and what to do next.
+ */
+import { AppError } from '../../contract';
+
+/** Pulls the server's human-readable text out of an error body (`detail`, `message` or `error`). */
+export function serverMessage(body: unknown): string | undefined {
+  if (typeof body === 'string') return body.trim() ? body.trim().slice(0, 300) : undefined;
+  if (!body || typeof body !== 'object') return undefined;
+  const record = body as Record<string, unknown>;
+  for (const key of ['detail', 'message', 'error', 'error_message']) {
+    const value = record[key];
+    if (typeof value === 'string' && value.trim()) return value.trim().slice(0, 300);
+    if (Array.isArray(value)) {
+      const texts = value.map((item) => (typeof item === 'string' ? item : messageOf(item))).filter(Boolean);
+      if (texts.length) return texts.join('; ').slice(0, 300);
+    }
+    if (value && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string') {
+      return String((value as { message: string }).message).slice(0, 300);
+    }
+  }
+  return undefined;
+}
+
+function messageOf(item: unknown): string | undefined {
+  if (!item || typeof item !== 'object') return undefined;
+  const record = item as Record<string, unknown>;
+  const text = record['msg'] ?? record['message'];
+  return typeof text === 'string' ? text : undefined;
+}
+
+/**
+ * Per-field messages from a 400/422 body, in the shapes servers commonly use: FastAPI's
+ * `detail: [{loc, msg}]`, `errors: {field: msg}` and `errors: [{field, message}]`.
+ */
+export function fieldMessages(body: unknown): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (!body || typeof body !== 'object') return fields;
+  const record = body as Record<string, unknown>;
+  const add = (field: unknown, text: unknown) => {
+    if (typeof field === 'string' && field && typeof text === 'string' && text && !(field in fields)) fields[field] = text.slice(0, 300);
+  };
+  for (const list of [record['detail'], record['errors']]) {
+    if (Array.isArray(list)) {
+      for (const item of list) {
+        if (!item || typeof item !== 'object') continue;
+        const entry = item as Record<string, unknown>;
+        const loc = Array.isArray(entry['loc']) ? entry['loc'].filter((part) => typeof part === 'string').at(-1) : undefined;
+        add(loc ?? entry['field'] ?? entry['param'] ?? entry['name'], messageOf(entry));
+      }
+    } else if (list && typeof list === 'object') {
+      for (const [field, text] of Object.entries(list)) add(field, Array.isArray(text) ? text[0] : text);
+    }
+  }
+  return fields;
+}
+
+/** `Retry-After` as milliseconds (seconds or an HTTP date), or undefined. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export interface HttpErrorContext {
+  status: number;
+  statusText: string;
+  body: unknown;
+  operation: string;
+  requestId?: string;
+  retryAfterMs?: number;
+}
+
+/** The AppError for an HTTP answer that is not a success. */
+export function httpError({ status, statusText, body, operation, requestId, retryAfterMs: wait }: HttpErrorContext): AppError {
+  const said = serverMessage(body);
+  const line = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`;
+  const details: Record<string, unknown> = { status };
+  if (said) details['serverMessage'] = said;
+  if (status === 401 || status === 403) {
+    return new AppError('bad_token', `RunComfy refused the API token (${line}). It may be mistyped or revoked; enter a valid token.`, {
+      details,
+    });
+  }
+  if (status === 404) {
+    const what = requestId ? `the request ${requestId}` : 'this address';
+    return new AppError('not_found', `RunComfy does not know ${what} (${line}).${requestId ? ' It may have expired.' : ''}`, { details });
+  }
+  if (status === 429) {
+    const seconds = wait === undefined ? undefined : Math.max(1, Math.ceil(wait / 1000));
+    if (seconds !== undefined) details['retryAfterSeconds'] = seconds;
+    const when = seconds === undefined ? 'in a minute' : `in ${seconds} second${seconds === 1 ? '' : 's'}`;
+    return new AppError('rate_limited', `RunComfy is receiving too many requests from this account. Try again ${when}.`, { details });
+  }
+  if (status === 400 || status === 413 || status === 422) {
+    const fields = fieldMessages(body);
+    details['fields'] = fields;
+    const listed = Object.entries(fields).map(([field, text]) => `${field}: ${text}`);
+    const reason = listed.length ? listed.join('; ') : status === 413 ? 'the request is too large' : (said ?? line);
+    return new AppError(
+      'invalid_input',
+      `RunComfy refused the ${operation === 'submit' ? 'job' : 'request'}: ${reason}.`.replace(/\.\.$/, '.'),
+      {
+        details,
+      },
+    );
+  }
+  if (status >= 500) {
+    return new AppError('server', `RunComfy's API is having trouble (${line}${said ? `: ${said}` : ''}). Try again in a few minutes.`, {
+      details,
+    });
+  }
+  return new AppError('server', `RunComfy answered the ${operation} request with ${line}${said ? `: ${said}` : ''}.`, { details });
+}
+
+/** Codes of network failures that happen before a connection exists: the server saw nothing. */
+const BEFORE_CONNECTION = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+export function networkErrorCode(error: unknown): string | undefined {
+  let cause: unknown = error instanceof Error ? error.cause : undefined;
+  for (let depth = 0; cause && depth < 4; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    const errors = (cause as { errors?: unknown[] }).errors;
+    cause = Array.isArray(errors) ? errors[0] : (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** True when a failed fetch certainly never reached the server (safe to send again). */
+export function neverReachedServer(error: unknown): boolean {
+  const code = networkErrorCode(error);
+  return code !== undefined && BEFORE_CONNECTION.has(code);
+}
+
+export function networkError(host: string): AppError {
+  return new AppError('network', `Keyframe could not reach RunComfy (${host}). Check your internet connection and try again.`);
+}
+
+export function timeoutError(host: string, ms: number): AppError {
+  const seconds = ms % 1000 === 0 ? String(ms / 1000) : (ms / 1000).toFixed(1);
+  return new AppError('timeout', `RunComfy (${host}) did not answer within ${seconds} seconds. Try again in a moment.`);
+}
+
+export function abortedError(): AppError {
+  return new AppError('aborted', 'The request to RunComfy was cancelled.');
+}
+
+export function notUnderstood(operation: string, problem: string): AppError {
+  return new AppError('server', `RunComfy sent an answer to the ${operation} request that Keyframe does not understand (${problem}).`);
+}
