@@ -78,7 +78,7 @@ export const HostingStatus = z.object({
   mode: HostingMode,
   /** What will carry frames picked from this computer, or null when none can (see `problem`). */
   host: z.enum(['s3', 'data-uri']).nullable(),
-  /** One line for the Create screen, e.g. "Bucket “frames” at r2.example.com". */
+  /** Where frames go, to follow "Frames go to": "bucket “frames” at r2.example.com", "inline in the request". */
   summary: z.string(),
   /** Why frames cannot be sent as set up (mode "bucket" without a complete bucket), or null. */
   problem: z.string().nullable(),
@@ -87,8 +87,13 @@ export const HostingStatus = z.object({
     configured: z.boolean(),
     /** What is still missing, in the user's words ("the bucket name", "the secret access key"). */
     missing: z.array(z.string()),
+    name: z.string(),
+    /** The server as the user knows it: "0123.r2.cloudflarestorage.com", "AWS S3 (eu-west-1)". */
+    endpoint: z.string(),
   }),
   secretSet: z.boolean(),
+  /** Where the secret is kept, as users know it ("the macOS Keychain"). */
+  keychainName: z.string(),
   /** Why the keychain cannot be used right now, or null. */
   keychainProblem: z.string().nullable(),
 });

@@ -4,6 +4,7 @@ import { chooseHost, describeHosting } from './choose';
 
 const settings = (patch: { mode?: HostingSettings['mode']; s3?: Partial<HostingSettings['s3']> } = {}) =>
   HostingSettings.parse({ mode: patch.mode, s3: patch.s3 ?? {} });
+const keychain = (secretSet: boolean) => ({ secretSet, keychainName: 'GNOME Keyring', keychainProblem: null });
 const bucket = { bucket: 'frames', accessKeyId: 'AKID', endpoint: 'https://0123.r2.cloudflarestorage.com', region: 'auto' };
 
 describe('chooseHost', () => {
@@ -32,25 +33,26 @@ describe('chooseHost', () => {
 
 describe('describeHosting', () => {
   it('says which host will carry the frames, in one line, and never holds the secret', () => {
-    expect(describeHosting(settings(), false, null)).toEqual({
+    expect(describeHosting(settings(), keychain(false))).toEqual({
       mode: 'auto',
       host: 'data-uri',
-      summary: 'Inline in the request (no bucket set up)',
+      summary: 'inline in the request (no bucket set up yet)',
       problem: null,
-      bucket: { configured: false, missing: ['the bucket name', 'the access key ID', 'the secret access key'] },
+      bucket: { configured: false, missing: ['the bucket name', 'the access key ID', 'the secret access key'], name: '', endpoint: 'AWS S3 (us-east-1)' },
       secretSet: false,
+      keychainName: 'GNOME Keyring',
       keychainProblem: null,
     });
-    expect(describeHosting(settings({ s3: bucket }), true, null)).toMatchObject({
+    expect(describeHosting(settings({ s3: bucket }), keychain(true))).toMatchObject({
       host: 's3',
-      summary: 'Bucket “frames” at 0123.r2.cloudflarestorage.com',
-      bucket: { configured: true, missing: [] },
+      summary: 'bucket “frames” at 0123.r2.cloudflarestorage.com',
+      bucket: { configured: true, missing: [], name: 'frames', endpoint: '0123.r2.cloudflarestorage.com' },
       secretSet: true,
     });
-    expect(describeHosting(settings({ mode: 'inline', s3: bucket }), true, null).summary).toBe('Inline in the request');
-    expect(describeHosting(settings({ mode: 'bucket' }), false, 'Your keyring is locked.')).toMatchObject({
+    expect(describeHosting(settings({ mode: 'inline', s3: bucket }), keychain(true)).summary).toBe('inline in the request');
+    expect(describeHosting(settings({ mode: 'bucket' }), { ...keychain(false), keychainProblem: 'Your keyring is locked.' })).toMatchObject({
       host: null,
-      summary: 'No host: the bucket settings are incomplete',
+      summary: 'nowhere: the bucket settings are incomplete',
       keychainProblem: 'Your keyring is locked.',
     });
   });

@@ -28,24 +28,31 @@ export function chooseHost(settings: HostingSettings, secret: string | undefined
   };
 }
 
-export function describeHosting(settings: HostingSettings, secretSet: boolean, keychainProblem: string | null): HostingStatus {
+export interface KeychainState {
+  secretSet: boolean;
+  keychainName: string;
+  keychainProblem: string | null;
+}
+
+export function describeHosting(settings: HostingSettings, { secretSet, keychainName, keychainProblem }: KeychainState): HostingStatus {
   const missing = missingForBucket(settings, secretSet);
   const choice = chooseHost(settings, secretSet ? 'set' : undefined);
   const summary =
     choice.host === 's3'
-      ? `Bucket “${settings.s3.bucket}” at ${endpointLabel(settings.s3)}`
+      ? `bucket “${settings.s3.bucket}” at ${endpointLabel(settings.s3)}`
       : choice.host === 'data-uri'
         ? settings.mode === 'inline'
-          ? 'Inline in the request'
-          : 'Inline in the request (no bucket set up)'
-        : 'No host: the bucket settings are incomplete';
+          ? 'inline in the request'
+          : 'inline in the request (no bucket set up yet)'
+        : 'nowhere: the bucket settings are incomplete';
   return {
     mode: settings.mode,
     host: choice.host,
     summary,
     problem: choice.host === null ? choice.problem : null,
-    bucket: { configured: missing.length === 0, missing },
+    bucket: { configured: missing.length === 0, missing, name: settings.s3.bucket, endpoint: endpointLabel(settings.s3) },
     secretSet,
+    keychainName,
     keychainProblem,
   };
 }

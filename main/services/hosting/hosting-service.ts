@@ -13,7 +13,7 @@ import type { EventBus } from '../events';
 import type { SecretStore } from '../keychain/secret-store';
 import { SECRET_ACCOUNTS } from '../keychain/secret-store';
 import type { Logger } from '../log';
-import { chooseHost, describeHosting, listOf } from './choose';
+import { chooseHost, describeHosting, listOf, missingForBucket } from './choose';
 import { dataUriHost } from './data-uri-host';
 import type { FrameHost, FrameToHost, HostedFrame, HostOptions } from './frame';
 import { hostingError } from './frame';
@@ -56,7 +56,7 @@ export class HostingService {
     } catch (error) {
       keychainProblem = error instanceof AppError ? error.message : 'The keychain could not be read.';
     }
-    return describeHosting(this.options.settings.get().hosting, !!secret, keychainProblem);
+    return describeHosting(this.options.settings.get().hosting, { secretSet: !!secret, keychainName: this.options.secrets.displayName, keychainProblem });
   }
 
   async setSecret(input: string): Promise<HostingStatus> {
@@ -88,7 +88,7 @@ export class HostingService {
         ok: false,
         steps: [],
         problem: 'not-configured',
-        message: `Enter ${listOf(describeHosting(settings, !!secret, null).bucket.missing)} first.`,
+        message: `Enter ${listOf(missingForBucket(settings, !!secret))} first.`,
         warnings: [],
       };
     }
