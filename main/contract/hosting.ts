@@ -51,7 +51,7 @@ export const S3SettingsPatch = z
     prefix: z
       .string()
       .max(200, 'Keep the key prefix under 200 characters.')
-      .regex(/^[A-Za-z0-9!_.*'()/-]*$/, 'Use letters, digits and / - _ . ! * \' ( ) in the key prefix.'),
+      .regex(/^[A-Za-z0-9!_.*'()/-]*$/, "Use letters, digits and / - _ . ! * ' ( ) in the key prefix."),
     pathStyle: z.boolean(),
     accessKeyId: z
       .string()

@@ -6,11 +6,21 @@ import sharp from 'sharp';
 import type { FrameToHost } from '../../main/services/hosting';
 
 /** A PNG of noise (noise does not compress: 800×800 is about 1.9 MB) or a small JPEG. */
-export async function makeFrame(dir: string, name: string, options: { size?: number; format?: 'png' | 'jpeg'; seed?: number } = {}): Promise<FrameToHost> {
+export async function makeFrame(
+  dir: string,
+  name: string,
+  options: { size?: number; format?: 'png' | 'jpeg'; seed?: number } = {},
+): Promise<FrameToHost> {
   const size = options.size ?? 800;
   const format = options.format ?? 'png';
   const image = sharp({
-    create: { width: size, height: size, channels: 3, background: { r: options.seed ?? 40, g: 90, b: 160 }, noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+    create: {
+      width: size,
+      height: size,
+      channels: 3,
+      background: { r: options.seed ?? 40, g: 90, b: 160 },
+      noise: { type: 'gaussian', mean: 128, sigma: 40 },
+    },
   });
   const bytes = await (format === 'png' ? image.png({ compressionLevel: 1 }) : image.jpeg({ quality: 85 })).toBuffer();
   const path = join(dir, name);

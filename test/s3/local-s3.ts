@@ -28,10 +28,16 @@ export interface LocalS3 {
   close(): Promise<void>;
 }
 
-export async function startLocalS3(options: { buckets?: string[] } = {}): Promise<LocalS3> {
+export async function startLocalS3(options: { buckets?: string[]; port?: number } = {}): Promise<LocalS3> {
   const buckets = options.buckets ?? ['keyframe-frames'];
   const directory = await mkdtemp(join(tmpdir(), 'kf-s3-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port ?? 0,
+    silent: true,
+    directory,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const accessKeyId = 'S3RVER';

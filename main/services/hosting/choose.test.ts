@@ -13,7 +13,10 @@ describe('chooseHost', () => {
     expect(chooseHost(settings({ s3: bucket }), undefined)).toEqual({ host: 'data-uri' });
     expect(chooseHost(settings({ s3: { ...bucket, accessKeyId: '' } }), 'secret')).toEqual({ host: 'data-uri' });
     const chosen = chooseHost(settings({ s3: bucket }), 'secret');
-    expect(chosen).toMatchObject({ host: 's3', config: { bucket: 'frames', secretAccessKey: 'secret', urlLifetimeHours: 24, prefix: 'keyframe' } });
+    expect(chosen).toMatchObject({
+      host: 's3',
+      config: { bucket: 'frames', secretAccessKey: 'secret', urlLifetimeHours: 24, prefix: 'keyframe' },
+    });
   });
 
   it('inline: always inline, even with a bucket', () => {
@@ -26,7 +29,9 @@ describe('chooseHost', () => {
       problem:
         'Frames are set to go through a bucket, but the bucket name, the access key ID and the secret access key are missing. Complete the bucket settings, or choose “Automatic”.',
     });
-    expect(chooseHost(settings({ mode: 'bucket', s3: bucket }), undefined)).toMatchObject({ problem: expect.stringContaining('but the secret access key is missing.') });
+    expect(chooseHost(settings({ mode: 'bucket', s3: bucket }), undefined)).toMatchObject({
+      problem: expect.stringContaining('but the secret access key is missing.'),
+    });
     expect(chooseHost(settings({ mode: 'bucket', s3: bucket }), 'secret')).toMatchObject({ host: 's3' });
   });
 });
@@ -38,7 +43,12 @@ describe('describeHosting', () => {
       host: 'data-uri',
       summary: 'inline in the request (no bucket set up yet)',
       problem: null,
-      bucket: { configured: false, missing: ['the bucket name', 'the access key ID', 'the secret access key'], name: '', endpoint: 'AWS S3 (us-east-1)' },
+      bucket: {
+        configured: false,
+        missing: ['the bucket name', 'the access key ID', 'the secret access key'],
+        name: '',
+        endpoint: 'AWS S3 (us-east-1)',
+      },
       secretSet: false,
       keychainName: 'GNOME Keyring',
       keychainProblem: null,
@@ -50,10 +60,12 @@ describe('describeHosting', () => {
       secretSet: true,
     });
     expect(describeHosting(settings({ mode: 'inline', s3: bucket }), keychain(true)).summary).toBe('inline in the request');
-    expect(describeHosting(settings({ mode: 'bucket' }), { ...keychain(false), keychainProblem: 'Your keyring is locked.' })).toMatchObject({
-      host: null,
-      summary: 'nowhere: the bucket settings are incomplete',
-      keychainProblem: 'Your keyring is locked.',
-    });
+    expect(describeHosting(settings({ mode: 'bucket' }), { ...keychain(false), keychainProblem: 'Your keyring is locked.' })).toMatchObject(
+      {
+        host: null,
+        summary: 'nowhere: the bucket settings are incomplete',
+        keychainProblem: 'Your keyring is locked.',
+      },
+    );
   });
 });

@@ -15,7 +15,11 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const rejection = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as AppError);
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error as AppError,
+  );
 
 describe('dataUriHost', () => {
   it('carries the exact bytes with the frame’s type', async () => {
@@ -57,6 +61,12 @@ describe('urlHost', () => {
 
 describe('extensionFor', () => {
   it('maps the model’s image types', () => {
-    expect(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'].map(extensionFor)).toEqual(['jpg', 'png', 'webp', 'gif', 'avif']);
+    expect(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'].map(extensionFor)).toEqual([
+      'jpg',
+      'png',
+      'webp',
+      'gif',
+      'avif',
+    ]);
   });
 });

@@ -36,7 +36,10 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   for (const service of opened.splice(0)) service.close();
-  await new KeytarSecretStore(keychainService, createLogger(() => {})).delete(SECRET_ACCOUNTS.s3SecretKey);
+  await new KeytarSecretStore(
+    keychainService,
+    createLogger(() => {}),
+  ).delete(SECRET_ACCOUNTS.s3SecretKey);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -77,7 +80,12 @@ describe('HostingService', () => {
     expect(announced).toEqual(['data-uri', 's3']);
     expect(JSON.stringify(seen)).not.toContain(s3.secretAccessKey);
     // The keychain has it (trimmed); the settings file and the log do not.
-    expect(await new KeytarSecretStore(keychainService, createLogger(() => {})).get(SECRET_ACCOUNTS.s3SecretKey)).toBe(s3.secretAccessKey);
+    expect(
+      await new KeytarSecretStore(
+        keychainService,
+        createLogger(() => {}),
+      ).get(SECRET_ACCOUNTS.s3SecretKey),
+    ).toBe(s3.secretAccessKey);
     expect(await readFile(join(dir, 'settings.json'), 'utf8')).not.toContain(s3.secretAccessKey);
     expect(lines.join('\n')).not.toContain(s3.secretAccessKey);
     expect(lines.join('\n')).toContain('bucket secret access key saved in');

@@ -56,7 +56,11 @@ export class HostingService {
     } catch (error) {
       keychainProblem = error instanceof AppError ? error.message : 'The keychain could not be read.';
     }
-    return describeHosting(this.options.settings.get().hosting, { secretSet: !!secret, keychainName: this.options.secrets.displayName, keychainProblem });
+    return describeHosting(this.options.settings.get().hosting, {
+      secretSet: !!secret,
+      keychainName: this.options.secrets.displayName,
+      keychainProblem,
+    });
   }
 
   async setSecret(input: string): Promise<HostingStatus> {

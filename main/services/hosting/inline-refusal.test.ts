@@ -9,7 +9,10 @@ const clientError = (status: number, details: Record<string, unknown> = {}) =>
 
 describe('inlineRefusal', () => {
   it('recognises a 422 naming an image field and says plainly what to do', () => {
-    const refusal = inlineRefusal(clientError(422, { fields: { start_image_url: 'Data URIs are not supported; give a publicly reachable https URL.' } }), inline);
+    const refusal = inlineRefusal(
+      clientError(422, { fields: { start_image_url: 'Data URIs are not supported; give a publicly reachable https URL.' } }),
+      inline,
+    );
     expect(refusal).toBeInstanceOf(AppError);
     expect(refusal!.code).toBe('hosting');
     expect(refusal!.details).toMatchObject({ problem: 'inline-refused', action: 'openBucketSettings' });
@@ -25,7 +28,12 @@ describe('inlineRefusal', () => {
   });
 
   it('recognises a job that failed because an image could not be fetched', () => {
-    const failed = { requestId: 'r1', state: 'failed', rawStatus: 'failed', message: 'Failed to download start_image_url: unsupported scheme' };
+    const failed = {
+      requestId: 'r1',
+      state: 'failed',
+      rawStatus: 'failed',
+      message: 'Failed to download start_image_url: unsupported scheme',
+    };
     expect(inlineRefusal(failed, inline)?.details).toMatchObject({ problem: 'inline-refused', serverMessage: failed.message });
     expect(inlineRefusal({ ...failed, message: 'Could not fetch the image from the given URL.' }, inline)).toBeDefined();
   });

@@ -42,13 +42,15 @@ function refusalText(failure: ClientErrorShape & FailedJobShape): string | undef
   if (failure.code === 'invalid_input') {
     const status = failure.details?.status;
     const server = typeof failure.details?.serverMessage === 'string' ? failure.details.serverMessage : '';
-    const fields = failure.details?.fields && typeof failure.details.fields === 'object' ? (failure.details.fields as Record<string, unknown>) : {};
+    const fields =
+      failure.details?.fields && typeof failure.details.fields === 'object' ? (failure.details.fields as Record<string, unknown>) : {};
     const imageField = Object.entries(fields).find(([field]) => IMAGE_FIELD.test(field));
     if (status === 413) return server || 'the request is too large';
     if (imageField) return `${imageField[0]}: ${String(imageField[1])}`;
     if ((status === 400 || status === 422) && ABOUT_IMAGES.test(server)) return server;
     return undefined;
   }
-  if (failure.state === 'failed' && typeof failure.message === 'string' && COULD_NOT_GET.test(failure.message)) return failure.message.slice(0, 300);
+  if (failure.state === 'failed' && typeof failure.message === 'string' && COULD_NOT_GET.test(failure.message))
+    return failure.message.slice(0, 300);
   return undefined;
 }

@@ -72,7 +72,9 @@ describe('inline frames and the API', () => {
     const { client } = await api({ maxBodyBytes: 100_000 });
     const hosted = [await dataUriHost.host(frames[0]), await dataUriHost.host(frames[1])];
     const error = await submit(client, hosted).catch((reason: unknown) => reason);
-    expect(inlineRefusal(error, hosted)?.message).toMatch(/^RunComfy did not accept the frames sent inline in the request \(it said: “Request body is too large\.”\)/);
+    expect(inlineRefusal(error, hosted)?.message).toMatch(
+      /^RunComfy did not accept the frames sent inline in the request \(it said: “Request body is too large\.”\)/,
+    );
   });
 
   it('and a job that fails because the image could not be downloaded', async () => {
@@ -102,7 +104,11 @@ describe('bucket frames and the API', () => {
   it('are fetched from the bucket through their pre-signed URLs with exactly their bytes', async () => {
     const { fake, client } = await api({ fetchImages: true });
     const config = { ...s3.settings(), secretAccessKey: s3.secretAccessKey };
-    const host = new S3FrameHost(createS3Client(config), config, createLogger(() => {}));
+    const host = new S3FrameHost(
+      createS3Client(config),
+      config,
+      createLogger(() => {}),
+    );
     const hosted = [await host.host(frames[0]), await host.host(frames[1])];
     await submit(client, hosted);
     const received = fake.submissions[0];

@@ -45,7 +45,13 @@ function referenceSignature(url: URL, region: string, secret: string): string {
 
 async function presigned(settings: S3Config) {
   const client = createS3Client(settings);
-  const { url, expiresAt } = await presignGet(client, settings.bucket, objectKey(settings.prefix, SHA, 'image/png'), settings.urlLifetimeHours, AT);
+  const { url, expiresAt } = await presignGet(
+    client,
+    settings.bucket,
+    objectKey(settings.prefix, SHA, 'image/png'),
+    settings.urlLifetimeHours,
+    AT,
+  );
   client.destroy();
   return { url: new URL(url), expiresAt };
 }
@@ -73,7 +79,13 @@ describe('pre-signed frame URLs', () => {
   });
 
   it('a path-style server (Backblaze B2 or MinIO) with a 72-hour lifetime', async () => {
-    const settings = config({ endpoint: 'https://s3.us-west-004.backblazeb2.com', region: 'us-west-004', pathStyle: true, urlLifetimeHours: 72, prefix: '/clients/acme/' });
+    const settings = config({
+      endpoint: 'https://s3.us-west-004.backblazeb2.com',
+      region: 'us-west-004',
+      pathStyle: true,
+      urlLifetimeHours: 72,
+      prefix: '/clients/acme/',
+    });
     const { url, expiresAt } = await presigned(settings);
     expect(url.host).toBe('s3.us-west-004.backblazeb2.com');
     expect(url.pathname).toBe(`/frames/clients/acme/${SHA}.png`);
@@ -105,7 +117,9 @@ describe('object keys and labels', () => {
 
   it('name the server as the user knows it', () => {
     expect(endpointLabel({ endpoint: '', region: 'eu-west-1' })).toBe('AWS S3 (eu-west-1)');
-    expect(endpointLabel({ endpoint: 'https://0123abcd.r2.cloudflarestorage.com', region: 'auto' })).toBe('0123abcd.r2.cloudflarestorage.com');
+    expect(endpointLabel({ endpoint: 'https://0123abcd.r2.cloudflarestorage.com', region: 'auto' })).toBe(
+      '0123abcd.r2.cloudflarestorage.com',
+    );
     expect(endpointLabel({ endpoint: 'http://127.0.0.1:9000', region: 'us-east-1' })).toBe('127.0.0.1:9000');
   });
 });

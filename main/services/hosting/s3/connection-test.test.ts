@@ -35,7 +35,9 @@ describe('testS3Connection', () => {
     expect(result.problem).toBeNull();
     expect(states(result)).toEqual(['upload:ok', 'fetch:ok', 'delete:ok']);
     expect(result.steps[1].message).toMatch(/^\d+ bytes, identical$/);
-    expect(result.message).toBe(`Keyframe can store frames in “test-bucket” at ${new URL(proxy.endpoint).host} and fetch them back through pre-signed links.`);
+    expect(result.message).toBe(
+      `Keyframe can store frames in “test-bucket” at ${new URL(proxy.endpoint).host} and fetch them back through pre-signed links.`,
+    );
     // A bucket on this computer over http works here, but RunComfy could not fetch from it: say so.
     expect(result.warnings).toEqual([
       `${new URL(proxy.endpoint).host} is on this computer or a private network: RunComfy's servers cannot fetch frames from it.`,
@@ -67,7 +69,9 @@ describe('testS3Connection', () => {
   it('names an endpoint where nothing listens', async () => {
     const result = await run({ endpoint: 'http://127.0.0.1:9' });
     expect(result.problem).toBe('unreachable');
-    expect(result.message).toBe('Nothing answered at 127.0.0.1:9 (connection refused). Check the endpoint address and port, and that the server is running.');
+    expect(result.message).toBe(
+      'Nothing answered at 127.0.0.1:9 (connection refused). Check the endpoint address and port, and that the server is running.',
+    );
   });
 
   it('reports a skewed clock the SDK corrected as a warning, with the offset (real s3rver check)', async () => {

@@ -25,7 +25,11 @@ const LABELS: Record<ConnectionStep['id'], string> = {
   delete: 'Delete the test object',
 };
 
-export async function testS3Connection(client: S3Client, config: S3Config, options: ConnectionTestOptions = {}): Promise<ConnectionTestResult> {
+export async function testS3Connection(
+  client: S3Client,
+  config: S3Config,
+  options: ConnectionTestOptions = {},
+): Promise<ConnectionTestResult> {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const now = options.now ?? (() => new Date());
   const endpoint = endpointLabel(config);
@@ -55,7 +59,10 @@ export async function testS3Connection(client: S3Client, config: S3Config, optio
   };
 
   const warnings = reachabilityWarnings(config.endpoint);
-  const put = () => client.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: body, ContentLength: body.length, ContentType: 'text/plain' }));
+  const put = () =>
+    client.send(
+      new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: body, ContentLength: body.length, ContentType: 'text/plain' }),
+    );
   const uploaded = await step('upload', async () => {
     try {
       await put();
@@ -63,7 +70,9 @@ export async function testS3Connection(client: S3Client, config: S3Config, optio
       if (diagnoseS3Error(error, context(ACTIONS.upload)).problem !== 'clock') throw error;
       // The SDK has set its clock by the server's answer; if the second try works, frames will too.
       await put();
-      warnings.push(`${clockOffsetText(error, endpoint, now().getTime())}. Keyframe corrected for it, but set the date and time automatically.`);
+      warnings.push(
+        `${clockOffsetText(error, endpoint, now().getTime())}. Keyframe corrected for it, but set the date and time automatically.`,
+      );
     }
     return undefined;
   });
@@ -115,7 +124,9 @@ async function fetchBack(
 ): Promise<string | undefined> {
   const { url } = await presignGet(client, config.bucket, key, config.urlLifetimeHours, signingDate);
   const host = new URL(url).host;
-  const hint = config.pathStyle ? '' : ' If the server needs path-style addresses (MinIO and most self-hosted servers), turn on “Path-style addressing”.';
+  const hint = config.pathStyle
+    ? ''
+    : ' If the server needs path-style addresses (MinIO and most self-hosted servers), turn on “Path-style addressing”.';
   let response: Response;
   try {
     response = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });

@@ -99,7 +99,9 @@ describe('S3FrameHost against a local S3 server', () => {
     expect(put.headers['content-length']).toBe(String(frame.bytes));
     expect(put.headers['content-encoding']).toBeUndefined();
     const authorization = String(put.headers['authorization']);
-    expect(authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/eu-central-1\/s3\/aws4_request, SignedHeaders=[^,]*x-amz-content-sha256/);
+    expect(authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/eu-central-1\/s3\/aws4_request, SignedHeaders=[^,]*x-amz-content-sha256/,
+    );
     expect(JSON.stringify(proxy.requests.map((request) => request.headers))).not.toContain(s3.secretAccessKey);
   });
 
@@ -180,7 +182,10 @@ describe('S3FrameHost against a local S3 server', () => {
     proxy.script({ method: 'PUT', behaviour: { drop: 'mid-body' }, times: 1 });
     const frame = await makeFrame(dir, 'flaky.png', { size: 700 });
     const hosted = await hostFor().host(frame);
-    expect(proxy.requests.filter((request) => request.method === 'PUT').map((request) => request.outcome)).toEqual(['dropped', 'forwarded']);
+    expect(proxy.requests.filter((request) => request.method === 'PUT').map((request) => request.outcome)).toEqual([
+      'dropped',
+      'forwarded',
+    ]);
     expect(sha256(Buffer.from(await (await fetch(hosted.url)).arrayBuffer()))).toBe(frame.sha256);
     expect(lines.join('\n')).toMatch(/upload of keyframe\/\w+\.png failed \(network\); trying again/);
   });
@@ -228,14 +233,21 @@ describe('S3FrameHost: what the server says is wrong', () => {
   });
 
   it('a secret that does not match (SignatureDoesNotMatch, as S3 answers it)', async () => {
-    proxy.script({ method: 'PUT', behaviour: { respond: 403, code: 'SignatureDoesNotMatch', message: 'The request signature we calculated does not match' } });
+    proxy.script({
+      method: 'PUT',
+      behaviour: { respond: 403, code: 'SignatureDoesNotMatch', message: 'The request signature we calculated does not match' },
+    });
     const error = await failure(hostFor().host(await makeFrame(dir, 'b.png', { size: 300 })));
     expect(error.details).toMatchObject({ problem: 'credentials' });
-    expect(error.message).toBe('The secret access key does not match the access key ID (SignatureDoesNotMatch). Replace the secret access key.');
+    expect(error.message).toBe(
+      'The secret access key does not match the access key ID (SignatureDoesNotMatch). Replace the secret access key.',
+    );
   });
 
   it('a bucket that does not exist (real s3rver check)', async () => {
-    const error = await failure(hostFor({ endpoint: s3.endpoint, bucket: 'no-such-bucket' }).host(await makeFrame(dir, 'c.png', { size: 300 })));
+    const error = await failure(
+      hostFor({ endpoint: s3.endpoint, bucket: 'no-such-bucket' }).host(await makeFrame(dir, 'c.png', { size: 300 })),
+    );
     expect(error.details).toMatchObject({ problem: 'bucket' });
     expect(error.message).toBe(
       `There is no bucket named “no-such-bucket” at ${new URL(s3.endpoint).host} (NoSuchBucket). Check the bucket name, the endpoint and the region.`,
@@ -254,7 +266,9 @@ describe('S3FrameHost: what the server says is wrong', () => {
     });
     const error = await failure(hostFor().host(await makeFrame(dir, 'd.png', { size: 300 })));
     expect(error.details).toMatchObject({ problem: 'region' });
-    expect(error.message).toBe('The bucket “keyframe-frames” is in region eu-west-1, not us-east-1 (AuthorizationHeaderMalformed). Set the region to eu-west-1.');
+    expect(error.message).toBe(
+      'The bucket “keyframe-frames” is in region eu-west-1, not us-east-1 (AuthorizationHeaderMalformed). Set the region to eu-west-1.',
+    );
   });
 
   it('a clock that is off: the SDK corrects it from the server’s Date, so the frame still goes (real s3rver check)', async () => {
@@ -274,7 +288,11 @@ describe('S3FrameHost: what the server says is wrong', () => {
         respond: 403,
         code: 'RequestTimeTooSkewed',
         message: 'The difference between the request time and the current time is too large.',
-        fields: { RequestTime: compact(new Date(now.getTime() + 47 * 60_000)), ServerTime: now.toISOString(), MaxAllowedSkewMilliseconds: '900000' },
+        fields: {
+          RequestTime: compact(new Date(now.getTime() + 47 * 60_000)),
+          ServerTime: now.toISOString(),
+          MaxAllowedSkewMilliseconds: '900000',
+        },
       },
     });
     const error = await failure(hostFor().host(await makeFrame(dir, 'skew.png', { size: 300 })));
@@ -290,6 +308,8 @@ describe('S3FrameHost: what the server says is wrong', () => {
     await closed.close();
     const error = await failure(hostFor({ endpoint }).host(await makeFrame(dir, 'f.png', { size: 300 })));
     expect(error.details).toMatchObject({ problem: 'unreachable', action: 'openBucketSettings' });
-    expect(error.message).toBe(`Nothing answered at ${new URL(endpoint).host} (connection refused). Check the endpoint address and port, and that the server is running.`);
+    expect(error.message).toBe(
+      `Nothing answered at ${new URL(endpoint).host} (connection refused). Check the endpoint address and port, and that the server is running.`,
+    );
   });
 });
