@@ -46,7 +46,7 @@ async function setUpBucket(app: KeyframeApp, s3: LocalS3) {
     await section.getByLabel('Access key ID', { exact: true }).fill(s3.accessKeyId);
     await section.getByLabel('Secret access key', { exact: true }).fill(s3.secretAccessKey);
     await section.getByLabel('Path-style addresses', { exact: true }).check();
-    await section.getByRole('button', { name: 'Save' }).click();
+    await section.getByRole('button', { name: 'Save bucket' }).click();
     await expect(section.getByText('Set', { exact: true })).toBeVisible();
     return section;
   });
@@ -69,7 +69,7 @@ test('a bucket is set up in Settings; the secret is typed once, then only shown 
       'Frames from this computer go inline in the request (no bucket set up yet).',
     );
     await section.getByLabel('Bucket name', { exact: true }).fill('x');
-    await section.getByRole('button', { name: 'Save' }).click();
+    await section.getByRole('button', { name: 'Save bucket' }).click();
     await expect(section.getByText('A bucket name has 3 to 63 letters, digits, dots or hyphens.')).toBeVisible();
     await app.page.keyboard.press('Escape');
 
@@ -118,7 +118,7 @@ test('a bucket is set up in Settings; the secret is typed once, then only shown 
       await hosting.getByRole('button', { name: 'Test connection' }).scrollIntoViewIfNeeded();
       await app.screenshot('hosting-test-wrong-bucket');
       await hosting.getByLabel('Bucket name', { exact: true }).fill(s3.bucket);
-      await hosting.getByRole('button', { name: 'Save' }).click();
+      await hosting.getByRole('button', { name: 'Save bucket' }).click();
       await expect(hosting.getByText('Unsaved changes')).toBeHidden();
     });
 

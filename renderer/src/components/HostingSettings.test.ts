@@ -41,7 +41,7 @@ describe('HostingSettings', () => {
     await fill('Bucket name', 'x');
     await fill('Endpoint', 'ftp://files.example.com');
     await fireEvent.input(input('Links valid for (hours)'), { target: { value: '500' } });
-    await fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Save bucket' }));
     expect(input('Bucket name').getAttribute('aria-invalid')).toBe('true');
     expect(screen.getByText('A bucket name has 3 to 63 letters, digits, dots or hyphens.')).toBeTruthy();
     expect(screen.getByText('Enter the endpoint as an http(s) address, or leave it empty for AWS S3.')).toBeTruthy();
@@ -60,7 +60,7 @@ describe('HostingSettings', () => {
     await fill('Bucket name', 'frames');
     await fill('Access key ID', 'AKIDEXAMPLE');
     await fill('Secret access key', `  ${SECRET}  `);
-    await fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Save bucket' }));
 
     await screen.findByText('Set');
     expect(main.settings().hosting.s3).toMatchObject({
