@@ -72,6 +72,7 @@ test('a bucket is set up in Settings; the secret is typed once, then only shown 
     await section.getByRole('button', { name: 'Save bucket' }).click();
     await expect(section.getByText('A bucket name has 3 to 63 letters, digits, dots or hyphens.')).toBeVisible();
     await app.page.keyboard.press('Escape');
+    await expect(app.page.getByRole('dialog', { name: 'Settings' })).toBeHidden();
 
     await setUpBucket(app, s3);
     const page = app.page;
