@@ -16,6 +16,7 @@ export const errorCodes = [
   'aborted',
   'keychain_unavailable',
   'io',
+  'hosting', // a frame could not be made reachable for RunComfy; details.problem says why (HostingProblem)
   'internal',
 ] as const;
 

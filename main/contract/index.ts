@@ -8,12 +8,14 @@
  */
 import { z } from 'zod';
 import { AppInfo } from './app';
+import { ConnectionTestResult, HostingStatus, S3SecretInput } from './hosting';
 import { Settings, SettingsPatch } from './settings';
 import { SaveTokenOptions, TokenInput, TokenStatus } from './token';
 import { JobDetail, JobId, LibraryChange, LibraryInfo, LibraryPage, LibraryQuery, MoveProgress, MoveResult, PosterImage } from './library';
 
 export * from './app';
 export * from './errors';
+export * from './hosting';
 export * from './settings';
 export * from './token';
 export * from './library';
@@ -49,6 +51,13 @@ export const methods = {
   'library:reveal': method(z.tuple([JobId]), z.null()),
   'library:delete': method(z.tuple([JobId]), z.null()),
   'library:move': method(z.tuple([]), MoveResult),
+  /** Which host will carry frames picked from this computer, and whether the bucket is complete. */
+  'hosting:status': method(z.tuple([]), HostingStatus),
+  /** Keeps the bucket's secret access key in the OS keychain; it is never sent back. */
+  'hosting:setSecret': method(z.tuple([S3SecretInput]), HostingStatus),
+  'hosting:clearSecret': method(z.tuple([]), HostingStatus),
+  /** Uploads a tiny object, fetches it back through a pre-signed URL and deletes it, step by step. */
+  'hosting:test': method(z.tuple([]), ConnectionTestResult),
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {
@@ -56,6 +65,7 @@ export const events = {
   'token:changed': TokenStatus,
   'library:changed': LibraryChange,
   'library:moveProgress': MoveProgress,
+  'hosting:changed': HostingStatus,
 } as const satisfies Record<string, z.ZodType>;
 
 export type MethodName = keyof typeof methods;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HostingSettings, HostingSettingsPatch } from './hosting';
 
 export const Theme = z.enum(['system', 'light', 'dark']);
 
@@ -10,6 +11,8 @@ export const Settings = z.object({
   apiBaseUrl: z.string().default(''),
   /** Where the library lives; empty means `<userData>/library`. Changed only by moving the library. */
   libraryDir: z.string().default(''),
+  /** How frames on this computer reach RunComfy (see hosting.ts). */
+  hosting: HostingSettings.prefault({}),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -18,6 +21,8 @@ export const SettingsPatch = z
     theme: Theme,
     defaultDuration: z.union([z.literal(5), z.literal(10)]),
     apiBaseUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'Enter an http(s) address, or leave it empty.' })]),
+    /** Merged into the current hosting settings field by field. */
+    hosting: HostingSettingsPatch,
   })
   .partial()
   .strict();

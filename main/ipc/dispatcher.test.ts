@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, methodNames } from '../contract';
-import type { TokenStatus } from '../contract';
+import { AppError, methodNames, Settings } from '../contract';
+import type { HostingStatus, TokenStatus } from '../contract';
 import { createDispatcher } from './dispatcher';
 import type { Handlers } from './dispatcher';
 import { createLogger } from '../services/log';
@@ -21,11 +21,23 @@ const tokenHandlers: Partial<Handlers> = {
   'token:openTokenPage': () => null,
 };
 
+const hostingStatus: HostingStatus = {
+  ...{ mode: 'auto', host: 'data-uri', summary: 'inline in the request', problem: null, secretSet: false },
+  ...{ bucket: { configured: false, missing: [], name: '', endpoint: '' }, keychainName: 'k', keychainProblem: null },
+};
+const hostingHandlers: Partial<Handlers> = {
+  'hosting:status': () => hostingStatus,
+  'hosting:setSecret': () => hostingStatus,
+  'hosting:clearSecret': () => hostingStatus,
+  'hosting:test': () => ({ ok: false, steps: [], problem: 'not-configured', message: 'Enter the bucket first.', warnings: [] }),
+};
+const defaults = Settings.parse({});
+
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   return {
     'app:info': () => ({ name: 'Keyframe', version: '1', shell: 'carrier', platform: 'linux', userDataDir: '/tmp/x' }),
-    'settings:get': () => ({ theme: 'system', defaultDuration: 5, apiBaseUrl: '' }),
-    'settings:set': (patch) => ({ theme: 'system', defaultDuration: 5, apiBaseUrl: '', ...patch }),
+    'settings:get': () => defaults,
+    'settings:set': (patch) => ({ ...defaults, ...patch, hosting: defaults.hosting }),
     ...tokenHandlers,
     'library:info': () => ({ dir: '/l', defaultDir: '/l', total: 0, moving: false }),
     'library:dismissNotice': () => null,
@@ -41,6 +53,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'library:reveal': () => null,
     'library:delete': () => null,
     'library:move': () => ({ moved: false, dir: '/l' }),
+    ...hostingHandlers,
     ...overrides,
   } as Handlers;
 }

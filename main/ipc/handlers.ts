@@ -23,5 +23,9 @@ export function createHandlers(services: Services): Handlers {
     'library:reveal': (id) => services.library.reveal(id),
     'library:delete': (id) => services.library.delete(id),
     'library:move': () => services.library.move(),
+    'hosting:status': () => services.hosting.status(),
+    'hosting:setSecret': (secret) => services.hosting.setSecret(secret),
+    'hosting:clearSecret': () => services.hosting.clearSecret(),
+    'hosting:test': () => services.hosting.test(),
   };
 }

@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppInfo } from '../contract';
 import { EventBus } from './events';
+import { HostingService } from './hosting';
 import { KeytarSecretStore } from './keychain/keytar-store';
 import { KEYCHAIN_SERVICE } from './keychain/secret-store';
 import type { SecretStore } from './keychain/secret-store';
@@ -46,6 +47,8 @@ export interface Services {
   token: TokenService;
   /** Every job with its files (library/store.ts is the storage API) and the gallery's actions. */
   library: Library;
+  /** Turns frames into URLs RunComfy can fetch (the Jobs runner calls `hosting.host(frame)`). */
+  hosting: HostingService;
   /** Folders whose files the renderer may load (the media rule in media.ts). */
   mediaRoots(): MediaRoots;
   appInfo(): AppInfo;
@@ -76,6 +79,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   events.listen((name) => {
     if (name === 'settings:changed') token.announce();
   });
+  const hosting = new HostingService({ settings, secrets, events, log: options.log });
   const stagingDir = join(options.userDataDir, 'staging');
   await mkdir(stagingDir, { recursive: true });
   const library = await Library.open({ ...options, settings, events });
@@ -89,6 +93,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     runcomfy,
     token,
     library,
+    hosting,
     mediaRoots: () => ({ staging: stagingDir, library: library.store.dir }),
     appInfo: () => ({
       name: 'Keyframe',
@@ -98,6 +103,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
       userDataDir: options.userDataDir,
     }),
     close: async () => {
+      hosting.close();
       await library.close();
     },
   };

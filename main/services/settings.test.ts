@@ -22,10 +22,10 @@ describe('SettingsStore', () => {
       events,
       createLogger((l) => lines.push(l)),
     );
-    expect(await store.load()).toEqual({ theme: 'system', defaultDuration: 5, apiBaseUrl: '', libraryDir: '' });
+    expect(await store.load()).toMatchObject({ theme: 'system', defaultDuration: 5, apiBaseUrl: '' });
     await store.set({ theme: 'dark', defaultDuration: 10 });
     expect(JSON.parse(await readFile(join(dir, 'settings.json'), 'utf8'))).toMatchObject({ theme: 'dark', defaultDuration: 10 });
-    expect(seen).toEqual([['settings:changed', { theme: 'dark', defaultDuration: 10, apiBaseUrl: '', libraryDir: '' }]]);
+    expect(seen).toMatchObject([['settings:changed', { theme: 'dark', defaultDuration: 10, apiBaseUrl: '' }]]);
     const again = new SettingsStore(
       dir,
       new EventBus(),
@@ -71,5 +71,34 @@ describe('SettingsStore', () => {
     const disk = JSON.parse(await readFile(join(dir, 'settings.json'), 'utf8'));
     expect(disk).toEqual(store.get());
     expect(disk.defaultDuration).toBe(10);
+  });
+
+  it('changes only the nested fields a patch names (hosting.s3)', async () => {
+    const store = new SettingsStore(
+      dir,
+      new EventBus(),
+      createLogger(() => {}),
+    );
+    await store.load();
+    await store.set({ hosting: { s3: { bucket: 'frames', endpoint: 'https://s3.example.com' } } });
+    await store.set({ hosting: { s3: { pathStyle: true } } });
+    await store.set({ hosting: { mode: 'inline' } });
+    const again = new SettingsStore(
+      dir,
+      new EventBus(),
+      createLogger(() => {}),
+    );
+    expect((await again.load()).hosting).toEqual({
+      mode: 'inline',
+      s3: {
+        endpoint: 'https://s3.example.com',
+        region: 'us-east-1',
+        bucket: 'frames',
+        prefix: 'keyframe',
+        pathStyle: true,
+        accessKeyId: '',
+        urlLifetimeHours: 24,
+      },
+    });
   });
 });

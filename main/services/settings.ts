@@ -44,7 +44,7 @@ export class SettingsStore {
    * patches are `SettingsPatch`; main's services may also set fields the renderer cannot (libraryDir).
    */
   async set(patch: SettingsPatch | Partial<Settings>): Promise<Settings> {
-    const next = Settings.parse({ ...this.#current, ...patch });
+    const next = Settings.parse(mergePatch(this.#current, patch));
     const write = this.#queue.then(() => writeJsonAtomic(this.path, next));
     this.#queue = write.catch(() => undefined);
     try {
@@ -69,4 +69,15 @@ export class SettingsStore {
     }
     return undefined;
   }
+}
+
+/** A patch's nested objects (e.g. `hosting.s3`) change only the fields they name. */
+export function mergePatch<T extends object>(current: T, patch: object): T {
+  const next: Record<string, unknown> = { ...(current as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(patch)) {
+    const before = next[key];
+    const bothObjects = [before, value].every((item) => item !== null && typeof item === 'object' && !Array.isArray(item));
+    next[key] = bothObjects ? mergePatch(before as object, value as object) : value;
+  }
+  return next as T;
 }

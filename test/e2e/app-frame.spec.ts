@@ -51,7 +51,7 @@ test('an invalid API address is refused with a message and not saved', async ({ 
   await page.keyboard.press('Control+,');
   const dialog = page.getByRole('dialog', { name: 'Settings' });
   await dialog.getByLabel('API address').fill('ftp://example.com');
-  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(dialog.getByRole('alert')).toContainText('Enter an http(s) address');
   const saved = await page.evaluate(async () => (await window.keyframe!.settings.get()).ok && (await window.keyframe!.settings.get()));
   expect(saved && saved.ok && saved.value.apiBaseUrl).toBe('');

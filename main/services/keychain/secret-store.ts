@@ -18,4 +18,5 @@ export const KEYCHAIN_SERVICE = 'Keyframe';
 /** Accounts under that service. */
 export const SECRET_ACCOUNTS = {
   runcomfyToken: 'RunComfy API token',
+  s3SecretKey: 'S3 secret access key',
 } as const;

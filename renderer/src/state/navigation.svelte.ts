@@ -10,10 +10,17 @@ export type Place = (typeof places)[number]['id'];
 class Navigation {
   place = $state<Place>('create');
   settingsOpen = $state(false);
+  /** A settings section to bring into view when the panel opens (then cleared by that section). */
+  settingsSection = $state<'hosting' | undefined>();
 
   go(place: Place): void {
     this.place = place;
     this.settingsOpen = false;
+  }
+
+  openSettings(section?: 'hosting'): void {
+    this.settingsSection = section;
+    this.settingsOpen = true;
   }
 }
 

@@ -1,10 +1,19 @@
 /** Short messages at the bottom of the window; `handleError` is the one way the UI reports failures. */
+import { HOSTING_ACTION } from '../../../main/contract/hosting';
 import { BridgeError } from '../lib/bridge';
+import { navigation } from './navigation.svelte';
+
+export interface ToastAction {
+  label: string;
+  run: () => void;
+}
 
 export interface Toast {
   id: number;
   kind: 'info' | 'error';
   message: string;
+  /** A button beside the message, e.g. "Bucket settings" when the fix is there. */
+  action?: ToastAction;
 }
 
 class Toasts {
@@ -15,9 +24,9 @@ class Toasts {
     return this.#items;
   }
 
-  show(message: string, kind: Toast['kind'] = 'info', ms = 6000): void {
+  show(message: string, kind: Toast['kind'] = 'info', ms = 6000, action?: ToastAction): void {
     const id = this.#next++;
-    this.#items.push({ id, kind, message });
+    this.#items.push(action ? { id, kind, message, action } : { id, kind, message });
     setTimeout(() => this.dismiss(id), ms);
   }
 
@@ -33,5 +42,13 @@ export function handleError(error: unknown, context: string): void {
   if (error instanceof BridgeError && error.code === 'aborted') return;
   console.error(context, error);
   const detail = error instanceof Error ? error.message : String(error);
-  toasts.show(`${context}: ${detail}`, 'error');
+  toasts.show(`${context}: ${detail}`, 'error', 6000, actionFor(error));
+}
+
+/** The button an error's `details.action` asks for (main says where the fix is). */
+function actionFor(error: unknown): ToastAction | undefined {
+  if (error instanceof BridgeError && error.details?.['action'] === HOSTING_ACTION) {
+    return { label: 'Bucket settings', run: () => navigation.openSettings('hosting') };
+  }
+  return undefined;
 }

@@ -1,0 +1,36 @@
+/** Turns a frame picked on the Create screen into one the runner may send, checking it once more. */
+import { AppError } from '../../contract';
+import type { Frame } from '../../contract';
+import type { FrameService } from '../frames/service';
+import type { ReadyFrame } from './runner';
+
+const extensions: Record<string, ReadyFrame['ext']> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif', avif: 'avif' };
+const mimes: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', avif: 'image/avif' };
+
+export async function readyFrame(frames: FrameService, id: string, role: 'start' | 'end'): Promise<ReadyFrame> {
+  const staged = await frames.staged(id);
+  const frame: Frame = frames.get(id);
+  const ext = extensions[frame.format];
+  if (!frame.accepted || !ext) {
+    const failing = frame.checks.filter((check) => !check.pass).map((check) => check.message);
+    throw new AppError(
+      'invalid_input',
+      `The ${role} frame does not meet the model's limits: ${failing.join(' ') || 'its type is not accepted.'}`,
+    );
+  }
+  if (frame.integrity === 'corrupt') {
+    throw new AppError(
+      'invalid_input',
+      `The ${role} frame is damaged: ${frame.integrityMessage ?? 'it could not be decoded.'} Pick it again.`,
+    );
+  }
+  return {
+    path: staged.path,
+    sha256: frame.sha256,
+    ...(frame.sourceUrl ? { sourceUrl: frame.sourceUrl } : {}),
+    mime: mimes[frame.format],
+    bytes: frame.bytes,
+    name: frame.name,
+    ext,
+  };
+}
