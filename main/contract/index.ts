@@ -8,10 +8,12 @@
  */
 import { z } from 'zod';
 import { AppInfo } from './app';
+import { AddFrameBytes, AddFrameUrl, ApplyFix, Frame, FrameIntegrityEvent, FrameRole } from './frames';
 import { Settings, SettingsPatch } from './settings';
 
 export * from './app';
 export * from './errors';
+export * from './frames';
 export * from './settings';
 
 interface MethodSpec {
@@ -25,10 +27,16 @@ export const methods = {
   'app:info': method(z.tuple([]), AppInfo),
   'settings:get': method(z.tuple([]), Settings),
   'settings:set': method(z.tuple([SettingsPatch]), Settings),
+  'frames:pick': method(z.tuple([FrameRole]), Frame.nullable()),
+  'frames:addBytes': method(z.tuple([AddFrameBytes]), Frame),
+  'frames:addUrl': method(z.tuple([AddFrameUrl]), Frame),
+  'frames:fix': method(z.tuple([ApplyFix]), Frame),
+  'frames:get': method(z.tuple([z.string().max(64)]), Frame),
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {
   'settings:changed': Settings,
+  'frames:integrity': FrameIntegrityEvent,
 } as const satisfies Record<string, z.ZodType>;
 
 export type MethodName = keyof typeof methods;

@@ -7,5 +7,10 @@ export function createHandlers(services: Services): Handlers {
     'app:info': () => services.appInfo(),
     'settings:get': () => services.settings.get(),
     'settings:set': (patch) => services.settings.set(patch),
+    'frames:pick': (role) => services.frames.pick(role),
+    'frames:addBytes': (input) => services.frames.addBytes(input),
+    'frames:addUrl': (input) => services.frames.addUrl(input),
+    'frames:fix': (input) => services.frames.fix(input),
+    'frames:get': (id) => services.frames.get(id),
   };
 }

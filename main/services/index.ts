@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppInfo } from '../contract';
 import { EventBus } from './events';
+import { FrameService } from './frames/service';
 import type { Logger } from './log';
 import type { MediaRoots, MediaUrl } from './media';
 import type { Platform } from './platform';
@@ -28,6 +29,7 @@ export interface Services {
   events: EventBus;
   log: Logger;
   settings: SettingsStore;
+  frames: FrameService;
   platform: Platform;
   /** Folders whose files the renderer may load (the media rule in media.ts). */
   mediaRoots(): MediaRoots;
@@ -41,11 +43,20 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   await settings.load();
   const stagingDir = join(options.userDataDir, 'staging');
   await mkdir(stagingDir, { recursive: true });
+  const frames = new FrameService({
+    stagingDir,
+    mediaUrl: (relativePath) => options.mediaUrl('staging', relativePath),
+    events,
+    log: options.log,
+    platform: options.platform,
+  });
+  await frames.init();
   return {
     options,
     events,
     log: options.log,
     settings,
+    frames,
     platform: options.platform,
     mediaRoots: () => ({ staging: stagingDir }),
     appInfo: () => ({
