@@ -21,7 +21,7 @@ export function picture(width: number, height: number): Sharp {
 
 /** Gaussian noise: incompressible, for files of a wanted size. */
 export function noise(width: number, height: number, channels: 3 | 4 = 3): Sharp {
-  return sharp({ create: { width, height, channels, noise: { type: 'gaussian', mean: 128, sigma: 60 } } });
+  return sharp({ create: { width, height, channels, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } });
 }
 
 export function encodeAs(image: Sharp, format: Encodable, quality = 90): Promise<Buffer> {

@@ -90,7 +90,7 @@ export async function fetchImage(url: string, limits: FetchLimits = defaultFetch
   } catch (error) {
     if (error instanceof AppError) throw error;
     if (signal.aborted)
-      throw new AppError('timeout', `The server did not send the image within ${Math.round(limits.timeoutMs / 1000)} seconds. Try again, or download it and pick the file.`);
+      throw new AppError('timeout', `The server did not send the image within ${limits.timeoutMs >= 1000 ? `${Math.round(limits.timeoutMs / 1000)} seconds` : `${limits.timeoutMs} ms`}. Try again, or download it and pick the file.`);
     const cause = (error as { cause?: { code?: string } }).cause;
     const host = new URL(current).host;
     throw new AppError('network', `Could not reach ${host}${cause?.code ? ` (${cause.code})` : ''}. Check the address and your connection.`, { cause: error });

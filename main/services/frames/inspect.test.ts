@@ -131,7 +131,7 @@ describe('bad input gets a clear message, never a crash', () => {
   });
 
   it('a file that vanished, and a folder', async () => {
-    expect(await problemOf(inspectFile(join(dir, 'gone.jpg')))).toMatchObject({ problem: 'missing', message: expect.stringContaining('no longer there') });
+    expect(await problemOf(inspectFile(join(dir, 'gone.jpg')))).toMatchObject({ problem: 'missing', message: expect.stringContaining('not there') });
     expect((await problemOf(inspectFile(dir))).problem).toBe('not-a-file');
   });
 });

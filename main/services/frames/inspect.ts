@@ -148,7 +148,7 @@ export async function inspectBuffer(bytes: Buffer): Promise<Inspection> {
 /** The error for a file that cannot be opened, in the user's words. */
 export function fileProblem(error: unknown): FrameInputError {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new FrameInputError('missing', 'The file is no longer there: it was moved, renamed or deleted.', error);
+  if (code === 'ENOENT') return new FrameInputError('missing', 'The file is not there: it may have been moved, renamed or deleted.', error);
   if (code === 'EACCES' || code === 'EPERM') return new FrameInputError('missing', 'Keyframe is not allowed to read this file.', error);
   return new FrameInputError('missing', `The file could not be read (${code ?? 'unknown error'}).`, error);
 }

@@ -117,7 +117,7 @@ describe('picking with the file dialog', () => {
 
   it('says so when the chosen file vanished before it was read', async () => {
     t.platform.openDialogAnswers.push([join(t.dir, 'moved-away.jpg')]);
-    expect((await error(t.service.pick('end'))).message).toBe('The file is no longer there: it was moved, renamed or deleted.');
+    expect((await error(t.service.pick('end'))).message).toBe('The file is not there: it may have been moved, renamed or deleted.');
   });
 });
 

@@ -6,7 +6,7 @@
  * The renderer refers to frames by id only; paths never come from the renderer, so it cannot make
  * main read an arbitrary file.
  */
-import { open, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import sharp from 'sharp';
 import { AppError } from '../../contract';
@@ -22,6 +22,7 @@ import { fetchImage } from './fetch-url';
 import type { FetchLimits } from './fetch-url';
 import { offerFixes, planFix, renderFix } from './fix';
 import { fileProblem, FrameInputError, formatName, inspectBuffer } from './inspect';
+import { checkIntegrity, errorText } from './integrity';
 import type { Inspection } from './inspect';
 import { Staging, sha256 } from './staging';
 import type { StagedFile } from './staging';
@@ -201,53 +202,23 @@ export class FrameService {
       const png = await image.resize(PREVIEW_SIDE, PREVIEW_SIDE, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
       return await this.staging.write(png, 'png', `${file.id}.preview`);
     } catch (error) {
-      throw new FrameInputError('damaged', `This ${formatName(inspection.format)} image cannot be decoded: ${messageOf(error)}.`, error);
+      throw new FrameInputError('damaged', `This ${formatName(inspection.format)} image cannot be decoded: ${errorText(error)}.`, error);
     }
   }
 
-  /** Full decode with sharp's `failOn`, one at a time so a burst of frames cannot hog the CPU. */
+  /** Full decode in the background, one at a time so a burst of frames cannot hog the CPU. */
   #checkIntegrity(staged: StagedFrame): Promise<void> {
     const run = async () => {
       const { frame } = staged;
-      try {
-        if (staged.inspection.format === 'bmp') decodeBmp(await readFile(staged.path));
-        else await sharp(staged.path, { failOn: 'error', pages: -1 }).resize(64, 64, { fit: 'inside' }).raw().toBuffer();
-        // libvips shows what a cut-off GIF has; the missing trailer byte (0x3B) gives it away.
-        if (staged.inspection.format === 'gif' && !(await endsWith(staged.path, 0x3b))) throw new Error('the file ends early (no GIF trailer)');
-        frame.integrity = 'ok';
-      } catch (error) {
-        frame.integrity = 'corrupt';
-        frame.integrityMessage =
-          (error as NodeJS.ErrnoException).code === 'ENOENT'
-            ? 'The working copy of this frame is gone. Pick the frame again.'
-            : `The image is damaged or incomplete: ${messageOf(error)}. Pick another copy of it.`;
-      }
-      this.options.events.emit('frames:integrity', {
-        id: frame.id,
-        integrity: frame.integrity,
-        ...(frame.integrityMessage ? { message: frame.integrityMessage } : {}),
-      });
+      const problem = await checkIntegrity(staged.path, staged.inspection);
+      frame.integrity = problem ? 'corrupt' : 'ok';
+      if (problem) frame.integrityMessage = problem;
+      this.options.events.emit('frames:integrity', { id: frame.id, integrity: frame.integrity, ...(problem ? { message: problem } : {}) });
     };
     const next = this.#decodeQueue.then(run, run);
     this.#decodeQueue = next;
     return next;
   }
-}
-
-async function endsWith(path: string, byte: number): Promise<boolean> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, size - 1);
-    return buffer[0] === byte;
-  } finally {
-    await handle.close();
-  }
-}
-
-function messageOf(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0].replace(/^Vips\w*:\s*|^vips\w*:\s*/, '').replace(/\.$/, '');
 }
 
 function cleanName(name: string): string {
