@@ -1,5 +1,20 @@
 /** Number formats shared by main's messages and the renderer's labels, so both say the same thing. */
-import { BYTES_PER_MB } from './model';
+import { BYTES_PER_MB, frameRules } from './model';
+import type { ImageFormat } from './model';
+
+const formatNames: Record<ImageFormat, string> = {
+  jpeg: 'JPEG',
+  png: 'PNG',
+  webp: 'WebP',
+  gif: 'GIF',
+  avif: 'AVIF',
+  tiff: 'TIFF',
+  heif: 'HEIF',
+  bmp: 'BMP',
+};
+
+/** How a detected format is named to the user. */
+export const formatName = (format: ImageFormat): string => formatNames[format];
 
 /** "412 KB", "9.4 MB"; megabytes as the model's limit counts them (see BYTES_PER_MB). */
 export function formatBytes(bytes: number): string {
@@ -20,6 +35,10 @@ export function formatNear(value: number, reference: number, min = 2): string {
   return String(value);
 }
 
-export function formatRatio(width: number, height: number): string {
-  return (width / height).toFixed(2);
+const ratioLimits = frameRules.filter((rule) => rule.measure === 'width/height').map((rule) => rule.limit);
+
+/** A width/height ratio, with the digits it takes not to read as the nearest ratio limit ("2.498", not "2.50"). */
+export function formatRatio(ratio: number): string {
+  const nearest = ratioLimits.reduce((best, limit) => (Math.abs(limit - ratio) < Math.abs(best - ratio) ? limit : best), ratioLimits[0] ?? ratio);
+  return formatNear(ratio, nearest);
 }

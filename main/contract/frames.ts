@@ -15,8 +15,8 @@ export const ImageFormatSchema = z.enum(imageFormats);
 export const RuleCheck = z.object({
   /** The schema's rule id (`width/height<`) or `file_type`. */
   rule: z.string(),
-  /** Short name for the list, e.g. "Aspect ratio". */
-  label: z.string(),
+  /** What is measured, e.g. "Aspect ratio", "Width", "Type". */
+  measure: z.string(),
   pass: z.boolean(),
   /** The measured value, formatted, e.g. "2.61" or "9.4 MB". */
   actual: z.string(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import schema from '../model/kling-o1-image-to-video.schema.json';
+import schema from '../model/kling-o1-image-to-video.schema.json' with { type: 'json' };
 import { formatNear } from './format';
 import { acceptedExtensions, acceptedFormats, BYTES_PER_MB, durations, frameRules, promptRequired, promptTokens } from './model';
 

@@ -4,7 +4,7 @@
  * durations and the prompt's help text. Pure data, so main (the authority) and the renderer (for
  * labels and options) read the same thing.
  */
-import schema from '../model/kling-o1-image-to-video.schema.json';
+import schema from '../model/kling-o1-image-to-video.schema.json' with { type: 'json' };
 
 export const MODEL_ID: string = schema.model_id;
 

@@ -8,11 +8,10 @@ import sharp from 'sharp';
 import type { Metadata, Sharp } from 'sharp';
 import { AppError } from '../../contract';
 import type { FixKind, FixOffer, Region, RuleCheck } from '../../contract/frames';
-import { formatBytes, formatNear } from '../../contract/format';
+import { formatBytes, formatName, formatRatio } from '../../contract/format';
 import { TYPE_RULE_ID } from '../../contract/model';
 import type { ImageFormat } from '../../contract/model';
 import { decodeBmp } from './bmp';
-import { formatName } from './inspect';
 import type { Inspection } from './inspect';
 import { cropToLegalRatio, limits, padToLegalRatio, ratioTooHigh, ratioTooLow, tooSmall, upscaleJustOver } from './limits';
 import type { Size } from './limits';
@@ -43,11 +42,7 @@ export function outputFormatFor(inspection: Pick<Inspection, 'format' | 'hasAlph
 }
 
 const outputName = (format: OutputFormat) => formatName(format as ImageFormat);
-/** "2.495", not "2.50": a legal ratio must not read as the limit it stays under. */
-const ratioText = (size: Size) => {
-  const ratio = size.width / size.height;
-  return formatNear(ratio, ratio >= 1 ? limits.maxRatio : limits.minRatio);
-};
+const ratioText = (size: Size) => formatRatio(size.width / size.height);
 
 export function planFix(kind: FixKind, inspection: Inspection): Plan {
   const size: Size = { width: inspection.width, height: inspection.height };

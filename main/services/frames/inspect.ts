@@ -9,6 +9,7 @@ import type { Metadata, Sharp } from 'sharp';
 import { AppError } from '../../contract';
 import type { ImageFormat } from '../../contract/model';
 import { BmpError, isBmp, readBmpHeader } from './bmp';
+import { formatName } from '../../contract/format';
 
 export interface Inspection {
   format: ImageFormat;
@@ -53,18 +54,7 @@ export const PIXEL_LIMIT = 268_402_689;
 /** Enough of the file to tell its type, including an ISO-BMFF brand list and an SVG's prologue. */
 export const HEAD_BYTES = 4096;
 
-const formatNames: Record<ImageFormat, string> = {
-  jpeg: 'JPEG',
-  png: 'PNG',
-  webp: 'WebP',
-  gif: 'GIF',
-  avif: 'AVIF',
-  tiff: 'TIFF',
-  heif: 'HEIF',
-  bmp: 'BMP',
-};
 
-export const formatName = (format: ImageFormat) => formatNames[format];
 
 type Sniffed = { format: ImageFormat | 'heif?' } | { problem: InputProblem; message: string };
 

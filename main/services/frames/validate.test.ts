@@ -44,7 +44,7 @@ describe('the validator, at each rule boundary', () => {
       actual: '2.61',
       detail: '2.61: must be under 2.50',
       message: 'The aspect ratio range should be between 0.40 and 2.50.',
-      label: 'Aspect ratio under 2.50',
+      measure: 'Aspect ratio',
     });
   });
 

@@ -3,10 +3,9 @@
  * an inspection. It knows how to measure and compare; what the limits and messages are, the schema says.
  */
 import type { RuleCheck } from '../../contract/frames';
-import { formatBytes, formatNear } from '../../contract/format';
+import { formatBytes, formatName, formatRatio } from '../../contract/format';
 import { acceptedExtensions, acceptedFormats, acceptedTypesMessage, BYTES_PER_MB, frameRules, TYPE_RULE_ID } from '../../contract/model';
 import type { FrameRule, ImageFormat, RuleMeasure } from '../../contract/model';
-import { formatName } from './inspect';
 
 export interface Measured {
   format: ImageFormat;
@@ -37,16 +36,11 @@ const measures: Record<RuleMeasure, MeasureSpec> = {
   'width/height': {
     name: 'Aspect ratio',
     value: (frame) => frame.width / frame.height,
-    show: (value, limit, frame) => (frame ? formatNear(value, limit) : value.toFixed(2)),
+    show: (value, _limit, frame) => (frame ? formatRatio(value) : value.toFixed(2)),
   },
 };
 
 const words = { '<': 'under', '>': 'over' } as const;
-
-export function ruleLabel(rule: FrameRule): string {
-  const measure = measures[rule.measure];
-  return `${measure.name} ${words[rule.op]} ${measure.show(rule.limit, rule.limit)}`;
-}
 
 function applyRule(rule: FrameRule, frame: Measured): RuleCheck {
   const measure = measures[rule.measure];
@@ -56,7 +50,7 @@ function applyRule(rule: FrameRule, frame: Measured): RuleCheck {
   const limit = measure.show(rule.limit, rule.limit);
   return {
     rule: rule.id,
-    label: ruleLabel(rule),
+    measure: measure.name,
     pass,
     actual,
     detail: pass ? `${actual}, ${words[rule.op]} ${limit}` : `${actual}: must be ${words[rule.op]} ${limit}`,
@@ -70,7 +64,7 @@ function typeCheck(frame: Measured): RuleCheck {
   const list = acceptedExtensions.join(', ');
   return {
     rule: TYPE_RULE_ID,
-    label: 'File type',
+    measure: 'Type',
     pass,
     actual,
     detail: pass ? `${actual}, read from the file's content` : `${actual}: must be one of ${list}`,
