@@ -60,7 +60,9 @@ export async function animated(format: 'gif' | 'webp', width: number, height: nu
     ),
   );
   const joined = sharp(pages, { join: { animated: true } });
-  return format === 'gif' ? joined.gif({ delay: pages.map(() => 100) }).toBuffer() : joined.webp({ delay: pages.map(() => 100) }).toBuffer();
+  return format === 'gif'
+    ? joined.gif({ delay: pages.map(() => 100) }).toBuffer()
+    : joined.webp({ delay: pages.map(() => 100) }).toBuffer();
 }
 
 /** An AV1-coded HEIF whose brands do not say AVIF (a "HEIF without HEVC"): readable, but not an accepted type. */
@@ -141,13 +143,18 @@ export async function jpegOfExactly(bytes: number, width = 800, height = 600): P
 export async function bigJpeg(minBytes: number): Promise<Buffer> {
   let side = Math.ceil(Math.sqrt(minBytes / 2.2));
   for (;;) {
-    const data = await noise(side, Math.round(side * 0.75)).jpeg({ quality: 100 }).toBuffer();
+    const data = await noise(side, Math.round(side * 0.75))
+      .jpeg({ quality: 100 })
+      .toBuffer();
     if (data.length >= minBytes) return data;
     side = Math.ceil(side * Math.sqrt((minBytes / data.length) * 1.05));
   }
 }
 
-export const svg = () => Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"><rect width="800" height="600"/></svg>');
+export const svg = () =>
+  Buffer.from(
+    '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"><rect width="800" height="600"/></svg>',
+  );
 export const html = () => Buffer.from('<!DOCTYPE html>\n<html><head><title>Photo</title></head><body><img src="photo.jpg"></body></html>');
 
 export async function truncated(format: 'jpeg' | 'png', width = 1200, height = 800): Promise<Buffer> {

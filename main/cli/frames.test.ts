@@ -55,7 +55,10 @@ describe('npm run frames -- check', () => {
   });
 
   it('reports a missing file on its own line and prints usage for bad arguments', async () => {
-    expect(await run(['check', join(dir, 'nope.png')])).toMatchObject({ code: 1, lines: [{ ok: false, error: expect.stringContaining('not there') }] });
+    expect(await run(['check', join(dir, 'nope.png')])).toMatchObject({
+      code: 1,
+      lines: [{ ok: false, error: expect.stringContaining('not there') }],
+    });
     expect((await run(['inspect'])).code).toBe(2);
   });
 

@@ -39,6 +39,9 @@ const ratioLimits = frameRules.filter((rule) => rule.measure === 'width/height')
 
 /** A width/height ratio, with the digits it takes not to read as the nearest ratio limit ("2.498", not "2.50"). */
 export function formatRatio(ratio: number): string {
-  const nearest = ratioLimits.reduce((best, limit) => (Math.abs(limit - ratio) < Math.abs(best - ratio) ? limit : best), ratioLimits[0] ?? ratio);
+  const nearest = ratioLimits.reduce(
+    (best, limit) => (Math.abs(limit - ratio) < Math.abs(best - ratio) ? limit : best),
+    ratioLimits[0] ?? ratio,
+  );
   return formatNear(ratio, nearest);
 }

@@ -35,14 +35,16 @@ const measures: readonly RuleMeasure[] = ['file_size_mb', 'width_pixels', 'heigh
 function parseRule(raw: { validation_rule: string; validation_value: number; validation_error: string }): FrameRule {
   const op = raw.validation_rule.slice(-1);
   const measure = raw.validation_rule.slice(0, -1) as RuleMeasure;
-  if ((op !== '<' && op !== '>') || !measures.includes(measure)) throw new Error(`unknown rule in the model schema: ${raw.validation_rule}`);
+  if ((op !== '<' && op !== '>') || !measures.includes(measure))
+    throw new Error(`unknown rule in the model schema: ${raw.validation_rule}`);
   return { id: raw.validation_rule, measure, op, limit: raw.validation_value, message: raw.validation_error };
 }
 
 /** The start and end image fields carry the same validations; both are read and must agree. */
 const startRules = input.start_image_url.validations.map(parseRule);
 const endRules = input.end_image_url.validations.map(parseRule);
-if (JSON.stringify(startRules) !== JSON.stringify(endRules)) throw new Error('the model schema gives different rules for start and end frames');
+if (JSON.stringify(startRules) !== JSON.stringify(endRules))
+  throw new Error('the model schema gives different rules for start and end frames');
 
 export const frameRules: readonly FrameRule[] = startRules;
 
@@ -80,8 +82,8 @@ export const defaultDurationFromSchema: number = input.duration.default;
 export const promptHelp: string = input.prompt.description;
 
 /** The tokens the prompt may use, with the frame each one names, read from the prompt's help. */
-export const promptTokens: readonly { token: string; role: 'start' | 'end' }[] = [...promptHelp.matchAll(/(@\w+) to reference the (start|end) frame/g)].map(
-  (match) => ({ token: match[1], role: match[2] as 'start' | 'end' }),
-);
+export const promptTokens: readonly { token: string; role: 'start' | 'end' }[] = [
+  ...promptHelp.matchAll(/(@\w+) to reference the (start|end) frame/g),
+].map((match) => ({ token: match[1], role: match[2] as 'start' | 'end' }));
 
 export const promptRequired: boolean = schema.input.required.includes('prompt');

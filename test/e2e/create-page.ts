@@ -12,7 +12,8 @@ export interface FileSpec {
   data: Buffer;
 }
 
-const asTransferable = (files: FileSpec[]) => files.map((file) => ({ name: file.name, type: file.type, base64: file.data.toString('base64') }));
+const asTransferable = (files: FileSpec[]) =>
+  files.map((file) => ({ name: file.name, type: file.type, base64: file.data.toString('base64') }));
 
 export class CreatePage {
   constructor(readonly page: Page) {}
@@ -73,6 +74,11 @@ export class CreatePage {
   async expectVerdict(role: 'start' | 'end', verdict: 'ready' | 'failing'): Promise<void> {
     const status = this.slot(role).getByText('Meets every limit');
     if (verdict === 'ready') await expect(status).toBeVisible();
-    else await expect(this.checks(role).getByRole('listitem', { name: /^Fail:/ }).first()).toBeVisible();
+    else
+      await expect(
+        this.checks(role)
+          .getByRole('listitem', { name: /^Fail:/ })
+          .first(),
+      ).toBeVisible();
   }
 }

@@ -107,7 +107,9 @@ test('other ways in: the file dialog, paste, a web address, a video frame; swap,
       app.platform.openDialogAnswers.push([tiff]);
       await create.slot('start').getByRole('button', { name: 'Choose start frame file' }).click();
       await expect(create.slot('start')).toContainText('scan 写真.tiff');
-      await expect(create.checks('start').getByRole('listitem', { name: /^Fail:/ })).toContainText('Type TIFF: must be one of jpg, jpeg, png, webp, gif, avif');
+      await expect(create.checks('start').getByRole('listitem', { name: /^Fail:/ })).toContainText(
+        'Type TIFF: must be one of jpg, jpeg, png, webp, gif, avif',
+      );
       await create.slot('start').getByRole('button', { name: 'Convert to PNG' }).click();
       await create.expectVerdict('start', 'ready');
       await expect(create.slot('start')).toContainText('PNG · 900 × 600 px');

@@ -29,7 +29,15 @@ export function readBmpHeader(buf: Buffer): BmpHeader {
   const headerSize = buf.readUInt32LE(14);
   const dataOffset = buf.readUInt32LE(10);
   if (headerSize === 12) {
-    return { width: buf.readUInt16LE(18), height: buf.readUInt16LE(20), topDown: false, bitsPerPixel: buf.readUInt16LE(24), compression: BI_RGB, dataOffset, headerSize };
+    return {
+      width: buf.readUInt16LE(18),
+      height: buf.readUInt16LE(20),
+      topDown: false,
+      bitsPerPixel: buf.readUInt16LE(24),
+      compression: BI_RGB,
+      dataOffset,
+      headerSize,
+    };
   }
   if (headerSize < 40 || buf.length < 34) throw new BmpError('its header is damaged or of an unknown kind');
   const rawHeight = buf.readInt32LE(22);
@@ -64,7 +72,8 @@ export function decodeBmp(buf: Buffer): { data: Buffer; width: number; height: n
   const header = readBmpHeader(buf);
   const { width, height, bitsPerPixel: bpp, compression, dataOffset, headerSize } = header;
   if (width <= 0 || height <= 0) throw new BmpError('it says it has no pixels');
-  if (![BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS].includes(compression)) throw new BmpError('it uses a compression Keyframe cannot read (RLE, JPEG or PNG inside BMP)');
+  if (![BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS].includes(compression))
+    throw new BmpError('it uses a compression Keyframe cannot read (RLE, JPEG or PNG inside BMP)');
   if (![1, 4, 8, 16, 24, 32].includes(bpp)) throw new BmpError(`it has ${bpp} bits per pixel, which Keyframe cannot read`);
   const stride = Math.floor((bpp * width + 31) / 32) * 4;
   if (dataOffset + stride * height > buf.length) throw new BmpError('it is shorter than its header says (truncated)');
@@ -74,7 +83,8 @@ export function decodeBmp(buf: Buffer): { data: Buffer; width: number; height: n
     const entrySize = headerSize === 12 ? 3 : 4;
     const start = 14 + headerSize;
     const count = Math.min(1 << bpp, Math.floor((dataOffset - start) / entrySize));
-    for (let i = 0; i < count; i++) palette.push([buf[start + i * entrySize + 2], buf[start + i * entrySize + 1], buf[start + i * entrySize]]);
+    for (let i = 0; i < count; i++)
+      palette.push([buf[start + i * entrySize + 2], buf[start + i * entrySize + 1], buf[start + i * entrySize]]);
     if (palette.length === 0) throw new BmpError('its colour table is missing');
   }
 

@@ -125,7 +125,10 @@ describe('fetching a frame from an http(s) address', () => {
     await new Promise<void>((ready) => closed.listen(0, '127.0.0.1', ready));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((done) => closed.close(done));
-    expect(await failure(`http://127.0.0.1:${port}/a.png`)).toMatchObject({ code: 'network', message: expect.stringContaining('ECONNREFUSED') });
+    expect(await failure(`http://127.0.0.1:${port}/a.png`)).toMatchObject({
+      code: 'network',
+      message: expect.stringContaining('ECONNREFUSED'),
+    });
   });
 
   it('takes a name from the last path segment, or the host', () => {

@@ -69,10 +69,15 @@ export async function fetchImage(url: string, limits: FetchLimits = defaultFetch
       if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
         await response.body?.cancel();
         const next = new URL(response.headers.get('location')!, current).href;
-        if (!/^https?:$/.test(new URL(next).protocol)) throw new AppError('invalid_input', 'The address redirects to something that is not a web address.');
-        if (seen.has(next)) throw new AppError('invalid_input', 'The address redirects in a loop and never reaches a file. Check the address.');
+        if (!/^https?:$/.test(new URL(next).protocol))
+          throw new AppError('invalid_input', 'The address redirects to something that is not a web address.');
+        if (seen.has(next))
+          throw new AppError('invalid_input', 'The address redirects in a loop and never reaches a file. Check the address.');
         if (seen.size > limits.maxRedirects)
-          throw new AppError('invalid_input', `The address redirects more than ${limits.maxRedirects} times. Use the image's direct address.`);
+          throw new AppError(
+            'invalid_input',
+            `The address redirects more than ${limits.maxRedirects} times. Use the image's direct address.`,
+          );
         current = next;
         continue;
       }
@@ -90,10 +95,17 @@ export async function fetchImage(url: string, limits: FetchLimits = defaultFetch
   } catch (error) {
     if (error instanceof AppError) throw error;
     if (signal.aborted)
-      throw new AppError('timeout', `The server did not send the image within ${limits.timeoutMs >= 1000 ? `${Math.round(limits.timeoutMs / 1000)} seconds` : `${limits.timeoutMs} ms`}. Try again, or download it and pick the file.`);
+      throw new AppError(
+        'timeout',
+        `The server did not send the image within ${limits.timeoutMs >= 1000 ? `${Math.round(limits.timeoutMs / 1000)} seconds` : `${limits.timeoutMs} ms`}. Try again, or download it and pick the file.`,
+      );
     const cause = (error as { cause?: { code?: string } }).cause;
     const host = new URL(current).host;
-    throw new AppError('network', `Could not reach ${host}${cause?.code ? ` (${cause.code})` : ''}. Check the address and your connection.`, { cause: error });
+    throw new AppError(
+      'network',
+      `Could not reach ${host}${cause?.code ? ` (${cause.code})` : ''}. Check the address and your connection.`,
+      { cause: error },
+    );
   }
 }
 

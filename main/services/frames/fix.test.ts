@@ -41,7 +41,9 @@ describe('rendering a fix', () => {
 
   it('says so when even the smallest legal size does not fit', async () => {
     const src = await source('noise2.png', img.noise(800, 600).png().toBuffer());
-    await expect(renderFix(src, planFix('shrink', src.inspection), { maxBytes: 2_000 })).rejects.toThrow(/could not get this image under 2 KB/);
+    await expect(renderFix(src, planFix('shrink', src.inspection), { maxBytes: 2_000 })).rejects.toThrow(
+      /could not get this image under 2 KB/,
+    );
   });
 
   it('keeps alpha when a PNG with transparency must change format (WebP, not JPEG)', async () => {

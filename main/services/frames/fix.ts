@@ -5,7 +5,7 @@
  */
 import { access, readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import type { Metadata, Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
 import { AppError } from '../../contract';
 import type { FixKind, FixOffer, Region, RuleCheck } from '../../contract/frames';
 import { formatBytes, formatName, formatRatio } from '../../contract/format';
@@ -175,7 +175,9 @@ async function openSource(source: FixSource): Promise<SourceImage> {
 
 function sourceError(error: unknown): AppError {
   if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-    return new AppError('not_found', 'The working copy of this frame is gone (the staging folder was cleaned). Pick the frame again.', { cause: error });
+    return new AppError('not_found', 'The working copy of this frame is gone (the staging folder was cleaned). Pick the frame again.', {
+      cause: error,
+    });
   return new AppError('invalid_input', `Keyframe could not decode this image to fix it: ${(error as Error).message}`, { cause: error });
 }
 
@@ -185,7 +187,9 @@ const MIN_QUALITY = 60;
 function encode(image: Sharp, format: OutputFormat, quality?: number, hasAlpha = false): Promise<Buffer> {
   switch (format) {
     case 'jpeg':
-      return (hasAlpha ? image.flatten({ background: '#ffffff' }) : image).jpeg({ quality: quality ?? BEST_QUALITY.jpeg, mozjpeg: false }).toBuffer();
+      return (hasAlpha ? image.flatten({ background: '#ffffff' }) : image)
+        .jpeg({ quality: quality ?? BEST_QUALITY.jpeg, mozjpeg: false })
+        .toBuffer();
     case 'webp':
       return image.webp({ quality: quality ?? BEST_QUALITY.webp, alphaQuality: 100 }).toBuffer();
     case 'avif':
@@ -248,7 +252,12 @@ export async function renderFix(
     const best = await run(() => encode(draw(open, plan, base, 1), format, undefined, inspection.hasAlpha));
     if (fits(best)) return { data: best, format };
     if (format === 'png') continue;
-    const found = await bisect(MIN_QUALITY, BEST_QUALITY[format] - 1, (q) => run(() => encode(draw(open, plan, base, 1), format, q, inspection.hasAlpha)), fits);
+    const found = await bisect(
+      MIN_QUALITY,
+      BEST_QUALITY[format] - 1,
+      (q) => run(() => encode(draw(open, plan, base, 1), format, q, inspection.hasAlpha)),
+      fits,
+    );
     if (found) return { data: found, format };
   }
 
@@ -281,7 +290,12 @@ export async function renderFix(
 }
 
 /** The highest integer in [low, high] whose encoding fits, or undefined. */
-async function bisect(low: number, high: number, make: (q: number) => Promise<Buffer>, fits: (data: Buffer) => boolean): Promise<Buffer | undefined> {
+async function bisect(
+  low: number,
+  high: number,
+  make: (q: number) => Promise<Buffer>,
+  fits: (data: Buffer) => boolean,
+): Promise<Buffer | undefined> {
   let best: Buffer | undefined;
   while (low <= high) {
     const mid = Math.ceil((low + high) / 2);

@@ -102,7 +102,10 @@ describe('bad input gets a clear message, never a crash', () => {
   });
 
   it('a HEIC photo (HEVC), which cannot be decoded here', async () => {
-    expect(await problemOf(inspectBuffer(await img.heicBrand()))).toMatchObject({ problem: 'heic', message: expect.stringContaining('HEIC') });
+    expect(await problemOf(inspectBuffer(await img.heicBrand()))).toMatchObject({
+      problem: 'heic',
+      message: expect.stringContaining('HEIC'),
+    });
   });
 
   it('a video', async () => {
@@ -131,7 +134,10 @@ describe('bad input gets a clear message, never a crash', () => {
   });
 
   it('a file that vanished, and a folder', async () => {
-    expect(await problemOf(inspectFile(join(dir, 'gone.jpg')))).toMatchObject({ problem: 'missing', message: expect.stringContaining('not there') });
+    expect(await problemOf(inspectFile(join(dir, 'gone.jpg')))).toMatchObject({
+      problem: 'missing',
+      message: expect.stringContaining('not there'),
+    });
     expect((await problemOf(inspectFile(dir))).problem).toBe('not-a-file');
   });
 });

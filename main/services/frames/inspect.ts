@@ -5,7 +5,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import sharp from 'sharp';
-import type { Metadata, Sharp } from 'sharp';
+import type { Metadata } from 'sharp';
 import { AppError } from '../../contract';
 import type { ImageFormat } from '../../contract/model';
 import { BmpError, isBmp, readBmpHeader } from './bmp';
@@ -24,18 +24,7 @@ export interface Inspection {
 }
 
 export type InputProblem =
-  | 'missing'
-  | 'not-a-file'
-  | 'empty'
-  | 'too-large'
-  | 'svg'
-  | 'html'
-  | 'pdf'
-  | 'video'
-  | 'heic'
-  | 'unknown'
-  | 'damaged'
-  | 'too-many-pixels';
+  'missing' | 'not-a-file' | 'empty' | 'too-large' | 'svg' | 'html' | 'pdf' | 'video' | 'heic' | 'unknown' | 'damaged' | 'too-many-pixels';
 
 /** A frame source Keyframe cannot use, with the reason in the user's words. */
 export class FrameInputError extends AppError {
@@ -53,8 +42,6 @@ export const PIXEL_LIMIT = 268_402_689;
 
 /** Enough of the file to tell its type, including an ISO-BMFF brand list and an SVG's prologue. */
 export const HEAD_BYTES = 4096;
-
-
 
 type Sniffed = { format: ImageFormat | 'heif?' } | { problem: InputProblem; message: string };
 
@@ -86,7 +73,10 @@ export function sniff(head: Uint8Array): Sniffed {
   }
   if (ascii(head, 0, 5) === '%PDF-')
     return { problem: 'pdf', message: 'This is a PDF document, not an image. Export the page as PNG or JPEG, then pick that.' };
-  const text = ascii(head, 0, head.length).replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
+  const text = ascii(head, 0, head.length)
+    .replace(/^\uFEFF|^\xEF\xBB\xBF/, '')
+    .trimStart()
+    .toLowerCase();
   if (text.startsWith('<')) {
     if (text.includes('<svg'))
       return { problem: 'svg', message: 'This is an SVG drawing. The model takes pixel images only: export it as PNG, then pick that.' };
@@ -143,7 +133,8 @@ export function fileProblem(error: unknown): FrameInputError {
   return new FrameInputError('missing', `The file could not be read (${code ?? 'unknown error'}).`, error);
 }
 
-const emptyError = () => new FrameInputError('empty', 'The file is empty (0 bytes). It may still be downloading or may have failed to save.');
+const emptyError = () =>
+  new FrameInputError('empty', 'The file is empty (0 bytes). It may still be downloading or may have failed to save.');
 
 async function inspectSource(input: string | Buffer, head: Buffer, bytes: number): Promise<Inspection> {
   const sniffed = sniff(head);
@@ -156,7 +147,11 @@ async function inspectSource(input: string | Buffer, head: Buffer, bytes: number
     meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (error) {
     const name = sniffed.format === 'heif?' ? 'HEIF' : formatName(sniffed.format);
-    throw new FrameInputError('damaged', `This looks like a ${name} image, but its header cannot be read: the file is damaged or incomplete.`, error);
+    throw new FrameInputError(
+      'damaged',
+      `This looks like a ${name} image, but its header cannot be read: the file is damaged or incomplete.`,
+      error,
+    );
   }
   let format: ImageFormat = sniffed.format === 'heif?' ? 'heif' : sniffed.format;
   if (meta.format === 'heif' && format !== 'avif') {
@@ -165,7 +160,8 @@ async function inspectSource(input: string | Buffer, head: Buffer, bytes: number
     if (codec === 'hevc') throw new FrameInputError('heic', heicMessage);
     format = 'heif';
   }
-  if (!meta.width || !meta.height) throw new FrameInputError('damaged', `This ${formatName(format)} image has no size in its header; the file is damaged.`);
+  if (!meta.width || !meta.height)
+    throw new FrameInputError('damaged', `This ${formatName(format)} image has no size in its header; the file is damaged.`);
   checkPixels(meta.width, meta.height);
   const orientation = meta.orientation && meta.orientation >= 1 && meta.orientation <= 8 ? meta.orientation : 1;
   const upright = meta.autoOrient ?? { width: meta.width, height: meta.height };

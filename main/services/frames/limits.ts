@@ -57,7 +57,12 @@ export function padToLegalRatio(size: Size): { canvas: Size; region: Region } {
   }
   return {
     canvas: { width, height },
-    region: { left: Math.floor((width - size.width) / 2), top: Math.floor((height - size.height) / 2), width: size.width, height: size.height },
+    region: {
+      left: Math.floor((width - size.width) / 2),
+      top: Math.floor((height - size.height) / 2),
+      width: size.width,
+      height: size.height,
+    },
   };
 }
 

@@ -36,7 +36,15 @@ describe('staging a frame', () => {
   it('copies the bytes into staging, hashes them and answers with the verdict', async () => {
     const data = await img.makeImage(1280, 720, 'jpeg');
     const frame = await add('beach.jpg', data);
-    expect(frame).toMatchObject({ name: 'beach.jpg', format: 'jpeg', width: 1280, height: 720, bytes: data.length, accepted: true, fixes: [] });
+    expect(frame).toMatchObject({
+      name: 'beach.jpg',
+      format: 'jpeg',
+      width: 1280,
+      height: 720,
+      bytes: data.length,
+      accepted: true,
+      fixes: [],
+    });
     expect(frame.ratio).toBeCloseTo(1280 / 720);
     expect(frame.mediaUrl).toMatch(/^\/media\/staging\/frames\/[0-9a-f-]{36}\.jpg$/);
     expect(hash(await readFile(stagedPath(frame)))).toBe(hash(data));
@@ -50,7 +58,10 @@ describe('staging a frame', () => {
     await t.service.staged(good.id);
     await t.service.staged(half.id);
     expect(t.service.get(good.id).integrity).toBe('ok');
-    expect(t.service.get(half.id)).toMatchObject({ integrity: 'corrupt', integrityMessage: expect.stringContaining('damaged or incomplete') });
+    expect(t.service.get(half.id)).toMatchObject({
+      integrity: 'corrupt',
+      integrityMessage: expect.stringContaining('damaged or incomplete'),
+    });
     const events = t.emitted.filter((e) => e.name === 'frames:integrity').map((e) => e.payload);
     expect(events).toEqual([
       { id: good.id, integrity: 'ok' },
@@ -89,7 +100,9 @@ describe('staging a frame', () => {
   });
 
   it('refuses bytes over 40 MB, and bad input, with the reason', async () => {
-    expect((await error(t.service.addBytes({ name: 'big.png', data: b64(Buffer.alloc(41 * 1024 * 1024)) }))).message).toContain('up to 41.9 MB');
+    expect((await error(t.service.addBytes({ name: 'big.png', data: b64(Buffer.alloc(41 * 1024 * 1024)) }))).message).toContain(
+      'up to 41.9 MB',
+    );
     expect((await error(add('blank.png', Buffer.alloc(0)))).message).toContain('empty');
     expect((await error(add('logo.svg', img.svg()))).message).toContain('SVG');
   });
@@ -175,7 +188,10 @@ describe('each fix writes a new copy that then passes', () => {
       ['crop', ['width/height<']],
       ['pad', ['width/height<']],
     ]);
-    expect(frame.fixes.find((offer) => offer.kind === 'crop')).toMatchObject({ label: 'Crop to 2.495', region: { left: 200, top: 0, width: 499, height: 200 } });
+    expect(frame.fixes.find((offer) => offer.kind === 'crop')).toMatchObject({
+      label: 'Crop to 2.495',
+      region: { left: 200, top: 0, width: 499, height: 200 },
+    });
     const fixed = await t.service.fix({ id: frame.id, kind: 'all' });
     expect(fixed).toMatchObject({ accepted: true, format: 'jpeg' });
   });

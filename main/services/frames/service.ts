@@ -31,7 +31,16 @@ import { allPass, validate } from './validate';
 /** Formats a browser can show; others get a PNG preview next to the staged copy. */
 const browserFormats = new Set(['jpeg', 'png', 'webp', 'gif', 'avif']);
 const PREVIEW_SIDE = 1600;
-const extensionFor: Record<string, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif', avif: 'avif', tiff: 'tiff', heif: 'heif', bmp: 'bmp' };
+const extensionFor: Record<string, string> = {
+  jpeg: 'jpg',
+  png: 'png',
+  webp: 'webp',
+  gif: 'gif',
+  avif: 'avif',
+  tiff: 'tiff',
+  heif: 'heif',
+  bmp: 'bmp',
+};
 /** Staged frames older than this are removed at start-up. */
 export const STAGING_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
@@ -152,7 +161,8 @@ export class FrameService {
 
   #get(id: string): StagedFrame {
     const staged = this.#frames.get(id);
-    if (!staged) throw new AppError('not_found', 'This frame is no longer known to Keyframe (it may be from before a restart). Pick it again.');
+    if (!staged)
+      throw new AppError('not_found', 'This frame is no longer known to Keyframe (it may be from before a restart). Pick it again.');
     return staged;
   }
 

@@ -14,7 +14,14 @@ const check = (rule: string, over: Parameters<typeof frame>[0]) => validate(fram
 describe('the validator, at each rule boundary', () => {
   it('passes an ordinary 1280 × 720 JPEG on every rule', () => {
     const checks = validate(frame());
-    expect(checks.map((c) => c.rule)).toEqual(['file_type', 'file_size_mb<', 'width_pixels>', 'height_pixels>', 'width/height>', 'width/height<']);
+    expect(checks.map((c) => c.rule)).toEqual([
+      'file_type',
+      'file_size_mb<',
+      'width_pixels>',
+      'height_pixels>',
+      'width/height>',
+      'width/height<',
+    ]);
     expect(allPass(checks)).toBe(true);
   });
 

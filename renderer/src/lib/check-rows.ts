@@ -25,7 +25,12 @@ export function checkRows(checks: readonly RuleCheck[] | undefined): CheckRow[] 
     const group = (checks ?? []).filter((check) => check.message === message);
     if (group.length === 0) return { message, pass: undefined, value: '', rules: [] };
     const failing = group.filter((check) => !check.pass);
-    return { message, pass: failing.length === 0, value: failing.length ? failureText(failing) : passText(group), rules: group.map((check) => check.rule) };
+    return {
+      message,
+      pass: failing.length === 0,
+      value: failing.length ? failureText(failing) : passText(group),
+      rules: group.map((check) => check.rule),
+    };
   });
 }
 

@@ -70,6 +70,7 @@ export class CreateForm {
   /** Bumped on every change to a slot, so an answer that arrives after a newer pick is dropped. */
   #generation: Record<FrameRole, number> = { start: 0, end: 0 };
   /** Integrity verdicts that arrived before the frame they are about. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a buffer, never rendered
   #earlyIntegrity = new Map<string, FrameIntegrityEvent>();
 
   readonly blockingReason = $derived.by(() => {
@@ -180,7 +181,10 @@ export class CreateForm {
           applied = true;
         }
         if (slot.history.some((frame) => frame.id === event.id)) {
-          this.#slots[role] = { ...slot, history: slot.history.map((frame) => (frame.id === event.id ? applyIntegrity(frame, event) : frame)) };
+          this.#slots[role] = {
+            ...slot,
+            history: slot.history.map((frame) => (frame.id === event.id ? applyIntegrity(frame, event) : frame)),
+          };
           applied = true;
         }
       }
