@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { AppInfo } from './app';
 import { ConnectionTestResult, HostingStatus, S3SecretInput } from './hosting';
+import { AddFrameBytes, AddFrameUrl, ApplyFix, Frame, FrameIntegrityEvent, FrameRole } from './frames';
 import { Settings, SettingsPatch } from './settings';
 import { SaveTokenOptions, TokenInput, TokenStatus } from './token';
 import { JobDetail, JobId, LibraryChange, LibraryInfo, LibraryPage, LibraryQuery, MoveProgress, MoveResult, PosterImage } from './library';
@@ -16,6 +17,7 @@ import { JobDetail, JobId, LibraryChange, LibraryInfo, LibraryPage, LibraryQuery
 export * from './app';
 export * from './errors';
 export * from './hosting';
+export * from './frames';
 export * from './settings';
 export * from './token';
 export * from './library';
@@ -58,6 +60,11 @@ export const methods = {
   'hosting:clearSecret': method(z.tuple([]), HostingStatus),
   /** Uploads a tiny object, fetches it back through a pre-signed URL and deletes it, step by step. */
   'hosting:test': method(z.tuple([]), ConnectionTestResult),
+  'frames:pick': method(z.tuple([FrameRole]), Frame.nullable()),
+  'frames:addBytes': method(z.tuple([AddFrameBytes]), Frame),
+  'frames:addUrl': method(z.tuple([AddFrameUrl]), Frame),
+  'frames:fix': method(z.tuple([ApplyFix]), Frame),
+  'frames:get': method(z.tuple([z.string().max(64)]), Frame),
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {
@@ -66,6 +73,7 @@ export const events = {
   'library:changed': LibraryChange,
   'library:moveProgress': MoveProgress,
   'hosting:changed': HostingStatus,
+  'frames:integrity': FrameIntegrityEvent,
 } as const satisfies Record<string, z.ZodType>;
 
 export type MethodName = keyof typeof methods;

@@ -27,5 +27,10 @@ export function createHandlers(services: Services): Handlers {
     'hosting:setSecret': (secret) => services.hosting.setSecret(secret),
     'hosting:clearSecret': () => services.hosting.clearSecret(),
     'hosting:test': () => services.hosting.test(),
+    'frames:pick': (role) => services.frames.pick(role),
+    'frames:addBytes': (input) => services.frames.addBytes(input),
+    'frames:addUrl': (input) => services.frames.addUrl(input),
+    'frames:fix': (input) => services.frames.fix(input),
+    'frames:get': (id) => services.frames.get(id),
   };
 }

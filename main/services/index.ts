@@ -11,6 +11,7 @@ import { KeytarSecretStore } from './keychain/keytar-store';
 import { KEYCHAIN_SERVICE } from './keychain/secret-store';
 import type { SecretStore } from './keychain/secret-store';
 import { Library } from './library';
+import { FrameService } from './frames/service';
 import type { Logger } from './log';
 import type { MediaRoots, MediaUrl } from './media';
 import type { Platform } from './platform';
@@ -39,6 +40,7 @@ export interface Services {
   events: EventBus;
   log: Logger;
   settings: SettingsStore;
+  frames: FrameService;
   platform: Platform;
   /** The OS keychain (secrets by account under one service name). */
   secrets: SecretStore;
@@ -83,11 +85,20 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const stagingDir = join(options.userDataDir, 'staging');
   await mkdir(stagingDir, { recursive: true });
   const library = await Library.open({ ...options, settings, events });
+  const frames = new FrameService({
+    stagingDir,
+    mediaUrl: (relativePath) => options.mediaUrl('staging', relativePath),
+    events,
+    log: options.log,
+    platform: options.platform,
+  });
+  await frames.init();
   return {
     options,
     events,
     log: options.log,
     settings,
+    frames,
     platform: options.platform,
     secrets,
     runcomfy,

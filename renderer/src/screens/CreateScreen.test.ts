@@ -1,0 +1,52 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { create } from '../state/create.svelte';
+import { handoff } from '../state/handoff.svelte';
+import { toasts } from '../state/toasts.svelte';
+import { installFakeBridge } from '../test/fake-frames';
+import CreateScreen from './CreateScreen.svelte';
+
+// jsdom has no layout, so no ResizeObserver (the previews measure their box with it).
+globalThis.ResizeObserver ??= class {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+} as unknown as typeof ResizeObserver;
+
+let fake: ReturnType<typeof installFakeBridge>;
+beforeEach(() => {
+  fake = installFakeBridge();
+  create.clear('start');
+  create.clear('end');
+  create.prompt = '';
+});
+
+describe('CreateScreen', () => {
+  it('fills itself from a library hand-off (continue from the last frame)', async () => {
+    handoff.send({
+      prompt: 'Keep walking from @Image1',
+      duration: 10,
+      start: { name: 'job-7 last frame.png', bytes: new Uint8Array([9, 9]) },
+    });
+    render(CreateScreen);
+    await waitFor(() => expect(fake.frames.addBytes).toHaveBeenCalledWith({ name: 'job-7 last frame.png', data: 'CQk=' }));
+    expect(handoff.pending).toBeUndefined();
+    expect((screen.getByRole('textbox', { name: 'Prompt' }) as HTMLTextAreaElement).value).toBe('Keep walking from @Image1');
+    expect((screen.getByRole('radio', { name: '10 s' }) as HTMLInputElement).checked).toBe(true);
+    expect(await screen.findByText('job-7 last frame.png')).toBeTruthy();
+  });
+
+  it('keeps Make video disabled with the reason beside it, then sends', async () => {
+    render(CreateScreen);
+    const submit = screen.getByRole('button', { name: /Make video/ }) as HTMLButtonElement;
+    expect(submit.disabled).toBe(true);
+    expect(screen.getByText('Add a start frame.')).toBeTruthy();
+    await create.addBytes('start', 'a.png', new Uint8Array([1]));
+    await create.addBytes('end', 'b.png', new Uint8Array([2]));
+    expect(await screen.findByText('Write a prompt.')).toBeTruthy();
+    await fireEvent.input(screen.getByRole('textbox', { name: 'Prompt' }), { target: { value: '@Image1 to @Image2' } });
+    await waitFor(() => expect(submit.disabled).toBe(false));
+    await fireEvent.click(submit);
+    expect(toasts.items.at(-1)?.message).toContain('jobs are not connected yet');
+  });
+});

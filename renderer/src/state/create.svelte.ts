@@ -1,0 +1,254 @@
+/**
+ * The Create form: two frame slots, the prompt and the duration, and whether it can be sent (and if
+ * not, why). Lives outside the screen so it survives navigation and overlays. Main does the
+ * inspecting and fixing; this keeps what the user sees in step with it.
+ */
+import type { FixKind, Frame, FrameIntegrityEvent, FrameRole } from '../../../main/contract';
+import { defaultDurationFromSchema, promptRequired, promptTokens } from '../../../main/contract/model';
+import { bridge, call } from '../lib/bridge';
+import { toBase64 } from '../lib/bytes';
+import type { CreateHandoff } from './handoff.svelte';
+import { settings } from './settings.svelte';
+import { toasts } from './toasts.svelte';
+
+export type Duration = 5 | 10;
+
+export type Slot =
+  | { status: 'empty' }
+  | { status: 'loading'; label: string }
+  | { status: 'error'; message: string; name?: string }
+  | {
+      status: 'ready';
+      frame: Frame;
+      /** The fix being written, if any. */
+      fixing?: FixKind;
+      /** Frames this one was fixed from, newest last, for "Undo fix". */
+      history: Frame[];
+    };
+
+export interface CreateRequest {
+  prompt: string;
+  duration: Duration;
+  start: Frame;
+  end: Frame;
+}
+
+export const roleNames: Record<FrameRole, string> = { start: 'start frame', end: 'end frame' };
+const withArticle: Record<FrameRole, string> = { start: 'a start frame', end: 'an end frame' };
+export const roleToken: Record<FrameRole, string> = Object.fromEntries(promptTokens.map(({ token, role }) => [role, token])) as Record<
+  FrameRole,
+  string
+>;
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** Why one slot keeps the form from being sent, or undefined when it is ready. */
+function slotProblem(role: FrameRole, slot: Slot): string | undefined {
+  const name = roleNames[role];
+  switch (slot.status) {
+    case 'empty':
+      return `Add ${withArticle[role]}.`;
+    case 'loading':
+      return `Reading the ${name}…`;
+    case 'error':
+      return `${capitalised(name)}: ${slot.message}`;
+    case 'ready': {
+      if (slot.fixing) return `Fixing the ${name}…`;
+      const failing = slot.frame.checks.find((check) => !check.pass);
+      if (failing) return `${capitalised(name)}: ${failing.message} (${failing.detail})`;
+      if (slot.frame.integrity === 'pending') return `Checking every pixel of the ${name}…`;
+      if (slot.frame.integrity === 'corrupt') return `${capitalised(name)}: ${slot.frame.integrityMessage ?? 'the image is damaged.'}`;
+      return undefined;
+    }
+  }
+}
+
+export class CreateForm {
+  #slots = $state<Record<FrameRole, Slot>>({ start: { status: 'empty' }, end: { status: 'empty' } });
+  #prompt = $state('');
+  #duration = $state<Duration | undefined>();
+  /** Bumped on every change to a slot, so an answer that arrives after a newer pick is dropped. */
+  #generation: Record<FrameRole, number> = { start: 0, end: 0 };
+  /** Integrity verdicts that arrived before the frame they are about. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a buffer, never rendered
+  #earlyIntegrity = new Map<string, FrameIntegrityEvent>();
+
+  readonly blockingReason = $derived.by(() => {
+    for (const role of ['start', 'end'] as const) {
+      const problem = slotProblem(role, this.#slots[role]);
+      if (problem) return problem;
+    }
+    if (promptRequired && this.#prompt.trim() === '') return 'Write a prompt.';
+    return undefined;
+  });
+
+  readonly canSubmit = $derived(this.blockingReason === undefined);
+
+  get slots(): Readonly<Record<FrameRole, Slot>> {
+    return this.#slots;
+  }
+
+  get prompt(): string {
+    return this.#prompt;
+  }
+  set prompt(value: string) {
+    this.#prompt = value;
+  }
+
+  /** The user's choice, else the settings default, else the schema's. */
+  get duration(): Duration {
+    return this.#duration ?? settings.value?.defaultDuration ?? (defaultDurationFromSchema as Duration);
+  }
+  set duration(value: Duration) {
+    this.#duration = value;
+  }
+
+  /** Opens the system file dialog for a slot. */
+  async pick(role: FrameRole): Promise<void> {
+    // No loading state while the dialog is up: the current frame stays until a new one is chosen.
+    await this.#load(role, undefined, () => call(bridge().frames.pick(role)));
+  }
+
+  async addFile(role: FrameRole, file: File): Promise<void> {
+    await this.#load(role, `Reading ${file.name}…`, async () => this.#sendBytes(file.name, new Uint8Array(await file.arrayBuffer())));
+  }
+
+  async addBytes(role: FrameRole, name: string, bytes: Uint8Array): Promise<void> {
+    await this.#load(role, `Reading ${name}…`, () => this.#sendBytes(name, bytes));
+  }
+
+  async addUrl(role: FrameRole, url: string): Promise<void> {
+    await this.#load(role, 'Downloading the image…', () => call(bridge().frames.addUrl({ url })));
+  }
+
+  async fix(role: FrameRole, kind: FixKind): Promise<void> {
+    const slot = this.#slots[role];
+    if (slot.status !== 'ready' || slot.fixing) return;
+    const generation = ++this.#generation[role];
+    this.#slots[role] = { ...slot, fixing: kind };
+    try {
+      const fixed = this.#withIntegrity(await call(bridge().frames.fix({ id: slot.frame.id, kind })));
+      if (generation !== this.#generation[role]) return;
+      this.#slots[role] = { status: 'ready', frame: fixed, history: [...slot.history, slot.frame] };
+    } catch (error) {
+      if (generation !== this.#generation[role]) return;
+      this.#slots[role] = { ...slot, fixing: undefined };
+      toasts.show(`Could not fix the ${roleNames[role]}: ${error instanceof Error ? error.message : String(error)}`, 'error');
+    }
+  }
+
+  /** Goes back to the frame before the last fix. */
+  undoFix(role: FrameRole): void {
+    const slot = this.#slots[role];
+    if (slot.status !== 'ready' || slot.history.length === 0 || slot.fixing) return;
+    this.#generation[role]++;
+    this.#slots[role] = { status: 'ready', frame: slot.history.at(-1)!, history: slot.history.slice(0, -1) };
+  }
+
+  clear(role: FrameRole): void {
+    this.#generation[role]++;
+    this.#slots[role] = { status: 'empty' };
+  }
+
+  swap(): void {
+    const { start, end } = this.#slots;
+    this.#generation.start++;
+    this.#generation.end++;
+    this.#slots = { start: end, end: start };
+  }
+
+  /** Fills the form from another place (the library's re-run, edit, or continue from the last frame). */
+  async receive(item: CreateHandoff): Promise<void> {
+    if (item.prompt !== undefined) this.#prompt = item.prompt;
+    if (item.duration !== undefined) this.#duration = item.duration;
+    await Promise.all(
+      (['start', 'end'] as const).map((role) => {
+        const frame = item[role];
+        return frame ? this.addBytes(role, frame.name, frame.bytes) : undefined;
+      }),
+    );
+  }
+
+  /** Keeps integrity verdicts from main's background decode in step; returns the unsubscribe. */
+  listen(): () => void {
+    return bridge().on.framesIntegrity((event) => {
+      let applied = false;
+      for (const role of ['start', 'end'] as const) {
+        const slot = this.#slots[role];
+        if (slot.status !== 'ready') continue;
+        if (slot.frame.id === event.id) {
+          this.#slots[role] = { ...slot, frame: applyIntegrity(slot.frame, event) };
+          applied = true;
+        }
+        if (slot.history.some((frame) => frame.id === event.id)) {
+          this.#slots[role] = {
+            ...slot,
+            history: slot.history.map((frame) => (frame.id === event.id ? applyIntegrity(frame, event) : frame)),
+          };
+          applied = true;
+        }
+      }
+      if (!applied) {
+        this.#earlyIntegrity.set(event.id, event);
+        if (this.#earlyIntegrity.size > 50) this.#earlyIntegrity.delete(this.#earlyIntegrity.keys().next().value!);
+      }
+    });
+  }
+
+  get request(): CreateRequest | undefined {
+    const { start, end } = this.#slots;
+    if (!this.canSubmit || start.status !== 'ready' || end.status !== 'ready') return undefined;
+    return { prompt: this.#prompt.trim(), duration: this.duration, start: start.frame, end: end.frame };
+  }
+
+  submit(): void {
+    const request = this.request;
+    if (request) submitJob(request);
+  }
+
+  async #sendBytes(name: string, bytes: Uint8Array): Promise<Frame> {
+    return call(bridge().frames.addBytes({ name: name.slice(0, 255) || 'image', data: toBase64(bytes) }));
+  }
+
+  async #load(role: FrameRole, label: string | undefined, work: () => Promise<Frame | null>): Promise<void> {
+    const generation = ++this.#generation[role];
+    const before = this.#slots[role];
+    if (label) this.#slots[role] = { status: 'loading', label };
+    try {
+      const frame = await work();
+      if (generation !== this.#generation[role]) return;
+      this.#slots[role] = frame ? { status: 'ready', frame: this.#withIntegrity(frame), history: [] } : before;
+    } catch (error) {
+      if (generation !== this.#generation[role]) return;
+      const message = error instanceof Error ? error.message : String(error);
+      if (before.status === 'ready') {
+        // Bad input must not cost the frame that was there: keep it and say what went wrong.
+        this.#slots[role] = before;
+        toasts.show(`The ${roleNames[role]} was not replaced. ${message}`, 'error');
+      } else {
+        this.#slots[role] = { status: 'error', message };
+      }
+    }
+  }
+
+  #withIntegrity(frame: Frame): Frame {
+    const early = this.#earlyIntegrity.get(frame.id);
+    if (!early) return frame;
+    this.#earlyIntegrity.delete(frame.id);
+    return applyIntegrity(frame, early);
+  }
+}
+
+function applyIntegrity(frame: Frame, event: FrameIntegrityEvent): Frame {
+  return { ...frame, integrity: event.integrity, ...(event.message ? { integrityMessage: event.message } : {}) };
+}
+
+/**
+ * Hands a finished form to the job runner.
+ * TODO(Jobs issue): replace this placeholder with the job runner's submit; it is the only stub in Create.
+ */
+export function submitJob(request: CreateRequest): void {
+  toasts.show(`Ready to send “${request.prompt.slice(0, 40)}” (${request.duration} s), but jobs are not connected yet.`);
+}
+
+export const create = new CreateForm();

@@ -1,0 +1,82 @@
+/** A stand-in for main's frame service behind `window.keyframe`, for renderer tests in jsdom. */
+import { vi } from 'vitest';
+import type { Frame, FrameIntegrityEvent, Result, RuleCheck } from '../../../main/contract';
+
+const message = {
+  type: 'Accepted file types: jpg, jpeg, png, webp, gif, avif.',
+  size: 'File size must be less than 10 MB.',
+  side: 'The uploaded image width and height must exceed 300 pixels.',
+  ratio: 'The aspect ratio range should be between 0.40 and 2.50.',
+};
+
+export function checksFor(width: number, height: number): RuleCheck[] {
+  const ratio = width / height;
+  const check = (rule: string, measure: string, pass: boolean, actual: string, limit: string, text: string): RuleCheck => ({
+    rule,
+    measure,
+    pass,
+    actual,
+    detail: pass ? `${actual}, ${limit}` : `${actual}: must be ${limit}`,
+    message: text,
+  });
+  return [
+    check('file_type', 'Type', true, 'PNG', '', message.type),
+    check('file_size_mb<', 'Size', true, '20 KB', 'under 10 MB', message.size),
+    check('width_pixels>', 'Width', width > 300, `${width} px`, 'over 300 px', message.side),
+    check('height_pixels>', 'Height', height > 300, `${height} px`, 'over 300 px', message.side),
+    check('width/height>', 'Aspect ratio', ratio > 0.4, ratio.toFixed(2), 'over 0.40', message.ratio),
+    check('width/height<', 'Aspect ratio', ratio < 2.5, ratio.toFixed(2), 'under 2.50', message.ratio),
+  ];
+}
+
+let next = 1;
+export function frame(width = 800, height = 600, over: Partial<Frame> = {}): Frame {
+  const checks = checksFor(width, height);
+  const id = `frame-${next++}`;
+  const pass = checks.every((check) => check.pass);
+  return {
+    id,
+    name: `${id}.png`,
+    mediaUrl: `/media/staging/frames/${id}.png`,
+    format: 'png',
+    width,
+    height,
+    bytes: 20_000,
+    ratio: width / height,
+    orientation: 1,
+    pages: 1,
+    checks,
+    accepted: pass,
+    fixes: pass ? [] : [{ kind: 'crop', label: 'Crop to 2.498', description: 'Crops the sides.', rules: ['width/height<'] }],
+    integrity: 'ok',
+    sha256: '0'.repeat(64),
+    ...over,
+  };
+}
+
+const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+
+export function installFakeBridge() {
+  const integrityListeners = new Set<(event: FrameIntegrityEvent) => void>();
+  const frames = {
+    pick: vi.fn(async (): Promise<Result<Frame | null>> => ok(frame())),
+    addBytes: vi.fn(async (input: { name: string; data: string }): Promise<Result<Frame>> => ok(frame(800, 600, { name: input.name }))),
+    addUrl: vi.fn(async (_input: { url: string }): Promise<Result<Frame>> => ok(frame())),
+    fix: vi.fn(async (_input: { id: string; kind: string }): Promise<Result<Frame>> => ok(frame(999, 400))),
+    get: vi.fn(),
+  };
+  const bridge = {
+    frames,
+    settings: { get: vi.fn(), set: vi.fn() },
+    app: { info: vi.fn() },
+    on: {
+      framesIntegrity: (listener: (event: FrameIntegrityEvent) => void) => {
+        integrityListeners.add(listener);
+        return () => integrityListeners.delete(listener);
+      },
+      settingsChanged: () => () => {},
+    },
+  };
+  Object.defineProperty(window, 'keyframe', { value: bridge, configurable: true, writable: true });
+  return { frames, emitIntegrity: (event: FrameIntegrityEvent) => integrityListeners.forEach((listener) => listener(event)) };
+}
