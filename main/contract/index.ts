@@ -12,6 +12,7 @@ import { ConnectionTestResult, HostingStatus, S3SecretInput } from './hosting';
 import { AddFrameBytes, AddFrameUrl, ApplyFix, Frame, FrameIntegrityEvent, FrameRole } from './frames';
 import { Settings, SettingsPatch } from './settings';
 import { SaveTokenOptions, TokenInput, TokenStatus } from './token';
+import { CancelOutcome, QueueItem, RunnerState, SubmitJobRequest, SubmitProgress, UnknownDecision } from './jobs';
 import { JobDetail, JobId, LibraryChange, LibraryInfo, LibraryPage, LibraryQuery, MoveProgress, MoveResult, PosterImage } from './library';
 
 export * from './app';
@@ -21,6 +22,7 @@ export * from './frames';
 export * from './settings';
 export * from './token';
 export * from './library';
+export * from './jobs';
 
 interface MethodSpec {
   args: z.ZodTuple;
@@ -65,6 +67,14 @@ export const methods = {
   'frames:addUrl': method(z.tuple([AddFrameUrl]), Frame),
   'frames:fix': method(z.tuple([ApplyFix]), Frame),
   'frames:get': method(z.tuple([z.string().max(64)]), Frame),
+  /** Hosts both frames, records the job, sends it once; resolves when RunComfy has it (or refused it). */
+  'jobs:submit': method(z.tuple([SubmitJobRequest]), QueueItem),
+  /** Open jobs: sending, queued, running, downloading, or waiting for the user's decision. */
+  'jobs:list': method(z.tuple([]), z.array(QueueItem)),
+  'jobs:state': method(z.tuple([]), RunnerState),
+  'jobs:cancel': method(z.tuple([JobId]), CancelOutcome),
+  'jobs:decide': method(z.tuple([JobId, UnknownDecision]), QueueItem),
+  'jobs:retryDownload': method(z.tuple([JobId]), z.null()),
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {
@@ -74,6 +84,9 @@ export const events = {
   'library:moveProgress': MoveProgress,
   'hosting:changed': HostingStatus,
   'frames:integrity': FrameIntegrityEvent,
+  'jobs:changed': QueueItem,
+  'jobs:runner': RunnerState,
+  'jobs:submitProgress': SubmitProgress,
 } as const satisfies Record<string, z.ZodType>;
 
 export type MethodName = keyof typeof methods;

@@ -32,5 +32,11 @@ export function createHandlers(services: Services): Handlers {
     'frames:addUrl': (input) => services.frames.addUrl(input),
     'frames:fix': (input) => services.frames.fix(input),
     'frames:get': (id) => services.frames.get(id),
+    'jobs:submit': (request) => services.jobs.submit(request),
+    'jobs:list': () => services.jobs.runner.list(),
+    'jobs:state': () => services.jobs.runner.state(),
+    'jobs:cancel': (id) => services.jobs.runner.cancel(id),
+    'jobs:decide': (id, decision) => services.jobs.runner.decide(id, decision),
+    'jobs:retryDownload': (id) => (services.jobs.runner.retryDownload(id), null),
   };
 }

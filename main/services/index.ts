@@ -12,6 +12,7 @@ import { KEYCHAIN_SERVICE } from './keychain/secret-store';
 import type { SecretStore } from './keychain/secret-store';
 import { Library } from './library';
 import { FrameService } from './frames/service';
+import { JobsService } from './jobs/service';
 import type { Logger } from './log';
 import type { MediaRoots, MediaUrl } from './media';
 import type { Platform } from './platform';
@@ -33,6 +34,8 @@ export interface ServiceOptions {
    * RunComfy's CLI keeps its token), KEYFRAME_KEYCHAIN_SERVICE (a separate keychain entry, for tests).
    */
   env: NodeJS.ProcessEnv;
+  /** Start following open jobs at once (default). The headless `jobs list` does not. */
+  followJobs?: boolean;
 }
 
 export interface Services {
@@ -51,6 +54,8 @@ export interface Services {
   library: Library;
   /** Turns frames into URLs RunComfy can fetch (the Jobs runner calls `hosting.host(frame)`). */
   hosting: HostingService;
+  /** Submits, follows, cancels and downloads jobs (jobs/runner.ts). */
+  jobs: JobsService;
   /** Folders whose files the renderer may load (the media rule in media.ts). */
   mediaRoots(): MediaRoots;
   appInfo(): AppInfo;
@@ -93,6 +98,16 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     platform: options.platform,
   });
   await frames.init();
+  const jobs = new JobsService({
+    frames,
+    store: library.store,
+    client: runcomfy,
+    hosting,
+    events,
+    log: options.log,
+    platform: options.platform,
+  });
+  if (options.followJobs !== false) await jobs.start();
   return {
     options,
     events,
@@ -105,6 +120,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     token,
     library,
     hosting,
+    jobs,
     mediaRoots: () => ({ staging: stagingDir, library: library.store.dir }),
     appInfo: () => ({
       name: 'Keyframe',
@@ -114,6 +130,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
       userDataDir: options.userDataDir,
     }),
     close: async () => {
+      await jobs.stop();
       hosting.close();
       await library.close();
     },

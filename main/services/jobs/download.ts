@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { AppError } from '../../contract';
 import { isCompleteMp4 } from './mp4';
 
@@ -97,9 +97,7 @@ export async function downloadVideo(url: string, dest: string, options: Download
             done(null, chunk);
           },
         });
-        await pipeline(response.body, counter, createWriteStream(part, { flags: start > 0 ? 'a' : 'w', highWaterMark: 1 << 20 }), {
-          signal,
-        });
+        await writeKeepingWhatArrived(response.body, counter, part, start > 0, signal);
         if (total !== undefined && received !== total) throw new Error(`received ${received} of ${total} bytes`);
       }
 
@@ -142,5 +140,40 @@ function get(url: string, headers: Record<string, string>, signal: AbortSignal):
     );
     request.on('error', reject);
     request.end();
+  });
+}
+
+/**
+ * Streams the body to the file. If the connection drops or the download is stopped, everything
+ * that did arrive is still flushed to disk (a pipeline would discard the buffered part), so the
+ * next attempt resumes from there.
+ */
+function writeKeepingWhatArrived(body: Readable, counter: Transform, path: string, append: boolean, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const writer = createWriteStream(path, { flags: append ? 'a' : 'w', highWaterMark: 1 << 20 });
+    let failure: unknown;
+    const stop = (error: unknown) => {
+      if (failure) return;
+      failure = error ?? new Error('connection dropped');
+      body.unpipe(counter);
+      counter.unpipe(writer);
+      body.destroy();
+      writer.end();
+    };
+    const onAbort = () => stop(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    body.on('error', stop);
+    body.on('aborted', () => stop(new Error('connection dropped')));
+    counter.on('error', stop);
+    writer.on('error', (error) => {
+      failure ??= error;
+      writer.destroy();
+    });
+    writer.on('close', () => {
+      signal.removeEventListener('abort', onAbort);
+      if (failure) reject(failure);
+      else resolve();
+    });
+    body.pipe(counter).pipe(writer);
   });
 }

@@ -94,11 +94,24 @@ export class JobRunner {
     this.#wake();
   }
 
+  /** Stops following and waits for requests in flight to settle (they are aborted). */
   async stop(): Promise<void> {
     this.#running = false;
     clearTimeout(this.#timer);
     for (const timer of this.#retryTimers) clearTimeout(timer);
     this.#abort.abort();
+    await Promise.allSettled([...this.#inflight]);
+  }
+
+  #inflight = new Set<Promise<unknown>>();
+  #track<T>(work: Promise<T>): Promise<T | undefined> {
+    const tracked = work.catch((error: unknown) => {
+      if (this.#running) this.#o.log.error('jobs', 'unexpected runner failure', error);
+      return undefined;
+    });
+    this.#inflight.add(tracked);
+    void tracked.finally(() => this.#inflight.delete(tracked));
+    return tracked;
   }
 
   state(): RunnerState {
@@ -270,7 +283,7 @@ export class JobRunner {
   #wake(): void {
     if (!this.#running) return;
     clearTimeout(this.#timer);
-    for (const id of this.#schedule.takeDue()) void this.#poll(id);
+    for (const id of this.#schedule.takeDue()) this.#track(this.#poll(id));
     const wait = this.#schedule.msUntilNext();
     if (wait !== undefined) this.#timer = setTimeout(() => this.#wake(), Math.max(20, wait));
     if (this.#paused === 'rate_limited' && this.#schedule.pausedUntil <= this.#o.now()) this.#setPaused(undefined);
@@ -377,9 +390,10 @@ export class JobRunner {
     while (this.#running && this.#activeDownloads < DOWNLOADS_AT_ONCE && this.#downloadQueue.length) {
       const id = this.#downloadQueue.shift()!;
       this.#activeDownloads++;
-      void this.#download(id).finally(() => {
+      this.#track(this.#download(id)).finally(() => {
         this.#activeDownloads--;
         this.#pumpDownloads();
+        this.#checkIdle();
       });
     }
   }

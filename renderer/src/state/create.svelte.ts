@@ -3,13 +3,14 @@
  * not, why). Lives outside the screen so it survives navigation and overlays. Main does the
  * inspecting and fixing; this keeps what the user sees in step with it.
  */
-import type { FixKind, Frame, FrameIntegrityEvent, FrameRole } from '../../../main/contract';
+import type { FixKind, Frame, FrameIntegrityEvent, FrameRole, QueueItem, SubmitProgress } from '../../../main/contract';
 import { defaultDurationFromSchema, promptRequired, promptTokens } from '../../../main/contract/model';
 import { bridge, call } from '../lib/bridge';
 import { toBase64 } from '../lib/bytes';
 import type { CreateHandoff } from './handoff.svelte';
+import { navigation } from './navigation.svelte';
 import { settings } from './settings.svelte';
-import { toasts } from './toasts.svelte';
+import { handleError, toasts } from './toasts.svelte';
 
 export type Duration = 5 | 10;
 
@@ -66,6 +67,9 @@ function slotProblem(role: FrameRole, slot: Slot): string | undefined {
 export class CreateForm {
   #slots = $state<Record<FrameRole, Slot>>({ start: { status: 'empty' }, end: { status: 'empty' } });
   #prompt = $state('');
+  #sending = $state<SubmitProgress | undefined>();
+  /** Set by a "re-run exactly" hand-off until the job has been sent. */
+  #autoSubmit = false;
   #duration = $state<Duration | undefined>();
   /** Bumped on every change to a slot, so an answer that arrives after a newer pick is dropped. */
   #generation: Record<FrameRole, number> = { start: 0, end: 0 };
@@ -157,16 +161,25 @@ export class CreateForm {
     this.#slots = { start: end, end: start };
   }
 
-  /** Fills the form from another place (the library's re-run, edit, or continue from the last frame). */
+  /**
+   * Fills the form from another place (the library's re-run, edit, or continue from the last frame).
+   * "Re-run exactly" asks for `autoSubmit`: the job is sent as soon as both frames pass their checks.
+   */
   async receive(item: CreateHandoff): Promise<void> {
     if (item.prompt !== undefined) this.#prompt = item.prompt;
     if (item.duration !== undefined) this.#duration = item.duration;
+    this.#autoSubmit = !!item.autoSubmit;
     await Promise.all(
       (['start', 'end'] as const).map((role) => {
         const frame = item[role];
         return frame ? this.addBytes(role, frame.name, frame.bytes) : undefined;
       }),
     );
+    this.#submitIfAsked();
+  }
+
+  #submitIfAsked(): void {
+    if (this.#autoSubmit && this.canSubmit) void this.submit();
   }
 
   /** Keeps integrity verdicts from main's background decode in step; returns the unsubscribe. */
@@ -188,6 +201,7 @@ export class CreateForm {
           applied = true;
         }
       }
+      if (applied) this.#submitIfAsked();
       if (!applied) {
         this.#earlyIntegrity.set(event.id, event);
         if (this.#earlyIntegrity.size > 50) this.#earlyIntegrity.delete(this.#earlyIntegrity.keys().next().value!);
@@ -201,9 +215,33 @@ export class CreateForm {
     return { prompt: this.#prompt.trim(), duration: this.duration, start: start.frame, end: end.frame };
   }
 
-  submit(): void {
+  /** While a job is being sent: what is happening, for the submit bar. */
+  get sending(): SubmitProgress | undefined {
+    return this.#sending;
+  }
+
+  /** Sends the form as a job. The form stays filled, so a variation is one edit away. */
+  async submit(): Promise<void> {
     const request = this.request;
-    if (request) submitJob(request);
+    if (!request || this.#sending) return;
+    this.#autoSubmit = false;
+    this.#sending = { phase: 'checking', fraction: 0, message: 'Checking the frames…' };
+    const stop = bridge().on.jobsSubmitProgress((progress) => {
+      if (this.#sending) this.#sending = progress;
+    });
+    try {
+      const item = await submitJob(request);
+      const where = item.queuePosition !== undefined ? ` It is number ${item.queuePosition + 1} in line.` : '';
+      toasts.show(`Sent to RunComfy.${where} Follow it in the Queue.`, 'info', 6000, {
+        label: 'Open Queue',
+        run: () => navigation.go('queue'),
+      });
+    } catch (error) {
+      handleError(error, 'The job was not sent');
+    } finally {
+      stop();
+      this.#sending = undefined;
+    }
   }
 
   async #sendBytes(name: string, bytes: Uint8Array): Promise<Frame> {
@@ -243,12 +281,16 @@ function applyIntegrity(frame: Frame, event: FrameIntegrityEvent): Frame {
   return { ...frame, integrity: event.integrity, ...(event.message ? { integrityMessage: event.message } : {}) };
 }
 
-/**
- * Hands a finished form to the job runner.
- * TODO(Jobs issue): replace this placeholder with the job runner's submit; it is the only stub in Create.
- */
-export function submitJob(request: CreateRequest): void {
-  toasts.show(`Ready to send “${request.prompt.slice(0, 40)}” (${request.duration} s), but jobs are not connected yet.`);
+/** Hands a finished form to main's job runner. */
+export function submitJob(request: CreateRequest): Promise<QueueItem> {
+  return call(
+    bridge().jobs.submit({
+      prompt: request.prompt,
+      duration: request.duration,
+      startFrameId: request.start.id,
+      endFrameId: request.end.id,
+    }),
+  );
 }
 
 export const create = new CreateForm();

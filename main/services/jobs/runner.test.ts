@@ -1,0 +1,254 @@
+/**
+ * The runner against the real pieces: the fake RunComfy API over HTTP on 127.0.0.1, a real library
+ * (SQLite + folders), real frame files, and the inline (data URI) host. Polls are fast so the
+ * tests are; the schedule's own rules are tested in poll-schedule.test.ts.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeRunComfy } from '../../../test/fake-runcomfy/server';
+import type { FakeRunComfy } from '../../../test/fake-runcomfy/server';
+import { RecordingPlatform } from '../../../test/carrier/platform';
+import type { QueueItem } from '../../contract';
+import { EventBus } from '../events';
+import { dataUriHost } from '../hosting/data-uri-host';
+import { LibraryStore } from '../library/store';
+import { createLogger } from '../log';
+import { mediaUrlFor } from '../media';
+import { createRunComfyClient } from '../runcomfy/client';
+import { PollSchedule } from './poll-schedule';
+import { JobRunner } from './runner';
+import type { ReadyFrame } from './runner';
+
+const TOKEN = 'rc_test_runner_token_1234';
+const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const log = createLogger(() => {});
+
+interface Rig {
+  fake: FakeRunComfy;
+  dir: string;
+  store: LibraryStore;
+  runner: JobRunner;
+  events: EventBus;
+  changes: QueueItem[];
+  platform: RecordingPlatform;
+  start: ReadyFrame;
+  end: ReadyFrame;
+  restart(): Promise<void>;
+}
+
+const rigs: Rig[] = [];
+afterEach(async () => {
+  for (const rig of rigs.splice(0)) {
+    await rig.runner.stop();
+    await rig.store.close();
+    await rig.fake.close();
+  }
+});
+
+async function frameFile(dir: string, name: string, colour: string): Promise<ReadyFrame> {
+  const bytes = await sharp({ create: { width: 640, height: 360, channels: 3, background: colour } })
+    .png()
+    .toBuffer();
+  const path = join(dir, name);
+  await writeFile(path, bytes);
+  return { path, sha256: sha(bytes), mime: 'image/png', bytes: bytes.length, name, ext: 'png' };
+}
+
+async function rig(fakeOptions: Parameters<typeof startFakeRunComfy>[0] = {}): Promise<Rig> {
+  const fake = await startFakeRunComfy({ tokens: [TOKEN], fetchImages: true, ...fakeOptions });
+  const dir = await mkdtemp(join(tmpdir(), 'kf-runner-'));
+  const platform = new RecordingPlatform(join(dir, 'Trash'));
+  platform.focused = false;
+  const events = new EventBus();
+  const changes: QueueItem[] = [];
+  events.listen((name, payload) => name === 'jobs:changed' && changes.push(payload as QueueItem));
+  const build = async () => {
+    const store = await LibraryStore.open({
+      dir: join(dir, 'library'),
+      log,
+      events,
+      mediaUrl: mediaUrlFor('/media/'),
+      trash: (p) => platform.trashItem(p),
+    });
+    const client = createRunComfyClient({ baseUrl: fake.url, getToken: () => TOKEN, retry: { baseDelayMs: 10, maxDelayMs: 50 } });
+    const schedule = new PollSchedule(Date.now, { intervalMs: () => 40, jitter: 0.1, budgetPerSecond: 200, burst: 20 });
+    const runner = new JobRunner({
+      store,
+      client,
+      hosting: dataUriHost,
+      events,
+      log,
+      platform,
+      schedule,
+      downloadRetryMs: () => 50,
+      offlineProbeMs: 100,
+    });
+    return { store, runner };
+  };
+  const built = await build();
+  const r: Rig = {
+    fake,
+    dir,
+    ...built,
+    events,
+    changes,
+    platform,
+    start: await frameFile(dir, 'start.png', '#c33'),
+    end: await frameFile(dir, 'end.png', '#33c'),
+    restart: async () => {
+      await r.runner.stop();
+      await r.store.close();
+      Object.assign(r, await build());
+      await r.runner.start();
+    },
+  };
+  rigs.push(r);
+  await r.runner.start();
+  return r;
+}
+
+const request = (r: Rig, prompt = '@Image1 turns into @Image2') => ({ prompt, duration: 5 as const, start: r.start, end: r.end });
+
+async function until<T>(check: () => T | undefined | false, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('JobRunner', () => {
+  it('submits once, follows the queue, downloads a complete video and keeps the exact bytes sent', async () => {
+    const r = await rig({ plan: { queuePositions: 3, stepMs: 60, progressMs: 120 } });
+    const item = await r.runner.submit(request(r));
+    expect(item.status).toBe('queued');
+    await r.runner.idle();
+    const job = r.store.require(item.id);
+    expect(job.status).toBe('completed');
+    const video = job.files.find((f) => f.kind === 'video')!;
+    expect(video.complete).toBe(true);
+    expect(
+      readFileSync(join(r.store.folderOf(item.id), video.name)).equals(
+        readFileSync(join(import.meta.dirname, '../../../test/fixtures/video/clip-5s.mp4')),
+      ),
+    ).toBe(true);
+    expect(r.fake.count('submit')).toBe(1);
+    // The fake decoded exactly the bytes the library kept as sent.
+    const kept = ['start.png', 'end.png'].map((name) => sha(readFileSync(join(r.store.folderOf(item.id), name))));
+    expect(r.fake.submissions[0].images.map((i) => i.sha256)).toEqual(kept);
+    // The queue saw the job move: queued with falling positions, then running, then completed.
+    const positions = r.changes.filter((c) => c.id === item.id && c.queuePosition !== undefined).map((c) => c.queuePosition!);
+    expect(new Set(positions).size).toBeGreaterThan(1);
+    expect(r.changes.some((c) => c.id === item.id && c.status === 'running')).toBe(true);
+    expect(r.platform.calls).toContainEqual(expect.objectContaining({ kind: 'notification', title: 'Your video is ready' }));
+  });
+
+  it('cancels a queued job, and says plainly when RunComfy refuses because the job runs', async () => {
+    const r = await rig({ plan: { queuePositions: 1, stepMs: Infinity, progressMs: 100 } });
+    const queued = await r.runner.submit(request(r));
+    const outcome = await r.runner.cancel(queued.id);
+    expect(outcome.cancelled).toBe(true);
+    expect(r.store.require(queued.id).status).toBe('cancelled');
+
+    r.fake.nextJob({ queuePositions: 0, progressMs: Infinity });
+    const running = await r.runner.submit(request(r, 'second'));
+    await until(() => r.store.get(running.id)?.status === 'running');
+    const refused = await r.runner.cancel(running.id);
+    expect(refused.cancelled).toBe(false);
+    expect(refused.message).toMatch(/did not cancel/);
+    expect(r.store.require(running.id).status).toBe('running');
+    expect(r.store.require(running.id).history.at(-1)?.note).toMatch(/did not cancel/);
+  });
+
+  it('records a failed job with the server’s reason', async () => {
+    const r = await rig({ plan: { queuePositions: 0, progressMs: 50, outcome: { failed: 'The model could not follow the prompt.' } } });
+    const item = await r.runner.submit(request(r));
+    await r.runner.idle();
+    expect(r.store.require(item.id)).toMatchObject({ status: 'failed', error: 'The model could not follow the prompt.' });
+  });
+
+  it('waits out a 429 storm on status and still finishes every job, without a second submission', async () => {
+    const r = await rig({ plan: { queuePositions: 1, stepMs: 50, progressMs: 50 } });
+    r.fake.script('status', { respond: 429, headers: { 'retry-after': '1' }, body: { detail: 'slow down' } }, 12);
+    const items = await Promise.all([1, 2, 3].map((n) => r.runner.submit(request(r, `job ${n}`))));
+    await until(() => r.runner.state().paused === 'rate_limited');
+    await r.runner.idle();
+    for (const item of items) expect(r.store.require(item.id).status).toBe('completed');
+    expect(r.fake.count('submit')).toBe(3);
+  });
+
+  it('resumes a download cut mid-body, and fetches a fresh link when the old one expired', async () => {
+    const r = await rig({ plan: { queuePositions: 0, progressMs: 50 } });
+    r.fake.script('video', { drop: 'mid-body' }, 1);
+    const first = await r.runner.submit(request(r));
+    await r.runner.idle();
+    expect(r.store.require(first.id).files.find((f) => f.kind === 'video')?.complete).toBe(true);
+
+    r.fake.script('video', { respond: 403, body: 'Request has expired' }, 1);
+    const second = await r.runner.submit(request(r, 'expired link'));
+    await r.runner.idle();
+    expect(r.store.require(second.id).files.find((f) => f.kind === 'video')?.complete).toBe(true);
+    expect(r.fake.count('result')).toBeGreaterThanOrEqual(3);
+  });
+
+  it('marks a job unknown when the submit may have reached RunComfy, and sends it again only when the user says so', async () => {
+    const r = await rig({ plan: { queuePositions: 0, progressMs: 50 } });
+    r.fake.script('submit', { drop: 'after-handling' }, 1);
+    await expect(r.runner.submit(request(r))).rejects.toMatchObject({ details: { mayHaveSubmitted: true } });
+    const [job] = r.store.listOpen();
+    expect(job.status).toBe('submit_unknown');
+    expect(r.fake.count('submit')).toBe(1);
+    const item = await r.runner.decide(job.id, 'resubmit');
+    expect(item.status).toBe('queued');
+    await r.runner.idle();
+    expect(r.store.require(job.id).status).toBe('completed');
+    expect(r.fake.count('submit')).toBe(2);
+  });
+
+  describe('after a restart', () => {
+    it('never resends a job that was being sent; it asks the user', async () => {
+      const r = await rig();
+      const startBytes = readFileSync(r.start.path);
+      const job = await r.store.createJob({
+        prompt: 'killed while sending',
+        duration: 5,
+        frames: [{ role: 'start', bytes: startBytes, ext: 'png' }],
+      });
+      await r.restart();
+      expect(r.store.require(job.id).status).toBe('submit_unknown');
+      expect(r.runner.item(job.id)?.needsDecision).toBe(true);
+      expect(r.fake.count('submit')).toBe(0);
+    });
+
+    it('follows a queued job by its request id and downloads it, submitted exactly once', async () => {
+      const r = await rig({ plan: { queuePositions: 2, stepMs: Infinity, progressMs: 50 } });
+      const item = await r.runner.submit(request(r));
+      await r.restart();
+      r.fake.advance(undefined, 5);
+      await r.runner.idle();
+      expect(r.store.require(item.id).status).toBe('completed');
+      expect(r.fake.count('submit')).toBe(1);
+    });
+
+    it('starts a download again that was cut off by the stop, and never lists a partial file as complete', async () => {
+      const r = await rig({ plan: { queuePositions: 0, progressMs: 20 } });
+      r.fake.script('video', { delayMs: 3_000 }, 1);
+      const item = await r.runner.submit(request(r));
+      await until(() => r.store.get(item.id)?.status === 'completed');
+      await r.restart();
+      expect(r.store.require(item.id).files.find((f) => f.kind === 'video')?.complete ?? false).toBe(false);
+      await r.runner.idle();
+      const video = r.store.require(item.id).files.find((f) => f.kind === 'video')!;
+      expect(video.complete).toBe(true);
+      expect(existsSync(join(r.store.folderOf(item.id), video.name))).toBe(true);
+      expect(r.fake.count('submit')).toBe(1);
+    });
+  });
+});

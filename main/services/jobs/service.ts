@@ -1,0 +1,53 @@
+/** The jobs as the app sees them: a submit request from the Create form becomes a runner job. */
+import type { QueueItem, SubmitJobRequest } from '../../contract';
+import type { EventBus } from '../events';
+import type { FrameService } from '../frames/service';
+import type { HostingService } from '../hosting';
+import type { LibraryStore } from '../library/store';
+import type { Logger } from '../log';
+import type { Platform } from '../platform';
+import type { RunComfyClient } from '../runcomfy/client';
+import { readyFrame } from './ready-frame';
+import { JobRunner } from './runner';
+
+export interface JobsServiceOptions {
+  frames: FrameService;
+  store: LibraryStore;
+  client: RunComfyClient;
+  hosting: HostingService;
+  events: EventBus;
+  log: Logger;
+  platform?: Platform;
+}
+
+export class JobsService {
+  readonly runner: JobRunner;
+  #stopListening: () => void;
+
+  constructor(private readonly options: JobsServiceOptions) {
+    this.runner = new JobRunner({ ...options });
+    // A new token may end a pause caused by a refused one.
+    this.#stopListening = options.events.listen((name, payload) => {
+      if (name === 'token:changed' && (payload as { state?: string }).state === 'set') this.runner.resume();
+    });
+  }
+
+  start(): Promise<void> {
+    return this.runner.start();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopListening();
+    await this.runner.stop();
+  }
+
+  async submit(request: SubmitJobRequest): Promise<QueueItem> {
+    const [start, end] = await Promise.all([
+      readyFrame(this.options.frames, request.startFrameId, 'start'),
+      readyFrame(this.options.frames, request.endFrameId, 'end'),
+    ]);
+    return this.runner.submit({ prompt: request.prompt, duration: request.duration, start, end }, (progress) =>
+      this.options.events.emit('jobs:submitProgress', progress),
+    );
+  }
+}
