@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { AppInfo } from './app';
-import { AddFrameBytes, AddFrameUrl, ApplyFix, Frame, FrameIntegrityEvent, FrameRole } from './frames';
+import { AddFrameBytes, AddFrameUrl, ApplyFix, Frame, FrameIntegrityEvent, FrameRole, HeadVerdict, InspectHead } from './frames';
 import { Settings, SettingsPatch } from './settings';
 
 export * from './app';
@@ -29,6 +29,7 @@ export const methods = {
   'settings:set': method(z.tuple([SettingsPatch]), Settings),
   'frames:pick': method(z.tuple([FrameRole]), Frame.nullable()),
   'frames:addBytes': method(z.tuple([AddFrameBytes]), Frame),
+  'frames:inspectHead': method(z.tuple([InspectHead]), HeadVerdict),
   'frames:addUrl': method(z.tuple([AddFrameUrl]), Frame),
   'frames:fix': method(z.tuple([ApplyFix]), Frame),
   'frames:get': method(z.tuple([z.string().max(64)]), Frame),

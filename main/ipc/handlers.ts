@@ -9,6 +9,7 @@ export function createHandlers(services: Services): Handlers {
     'settings:set': (patch) => services.settings.set(patch),
     'frames:pick': (role) => services.frames.pick(role),
     'frames:addBytes': (input) => services.frames.addBytes(input),
+    'frames:inspectHead': (input) => services.frames.inspectHead(input),
     'frames:addUrl': (input) => services.frames.addUrl(input),
     'frames:fix': (input) => services.frames.fix(input),
     'frames:get': (id) => services.frames.get(id),

@@ -210,3 +210,17 @@ test('bad input gets a clear message and nothing breaks', async ({ app }) => {
   await create.expectVerdict('end', 'ready');
   await expect(create.slot('end')).toContainText('AVIF · 640 × 480 px');
 });
+
+test('a file over 10 MB is flagged with its size, and one click shrinks it under the limit', async ({ app }) => {
+  const page = app.page;
+  const create = new CreatePage(page);
+  const big = await img.bigJpeg(10_300_000);
+  await create.drop('start', [{ name: 'raw-export.jpg', type: 'image/jpeg', data: big }]);
+  const sizeRow = create.checks('start').getByRole('listitem', { name: /File size must be less than 10 MB/ });
+  await expect(sizeRow).toHaveAttribute('aria-label', /^Fail:.*Size 1\d\.\d MB: must be under 10 MB/);
+  await create.slot('start').getByRole('button', { name: 'Shrink under 10 MB' }).click();
+  await create.expectVerdict('start', 'ready');
+  await expect(sizeRow).toHaveAttribute('aria-label', /^Pass:/);
+  await expect(create.slot('start')).toContainText('Shrunk copy; your original is unchanged.');
+  await app.screenshot('frames-shrunk');
+});

@@ -9,7 +9,7 @@ import type { Sharp } from 'sharp';
 import { AppError } from '../../contract';
 import type { FixKind, FixOffer, Region, RuleCheck } from '../../contract/frames';
 import { formatBytes, formatName, formatRatio } from '../../contract/format';
-import { TYPE_RULE_ID } from '../../contract/model';
+import { BYTES_PER_MB, TYPE_RULE_ID } from '../../contract/model';
 import type { ImageFormat } from '../../contract/model';
 import { decodeBmp } from './bmp';
 import type { Inspection } from './inspect';
@@ -91,7 +91,7 @@ export function offerFixes(inspection: Inspection, checks: readonly RuleCheck[])
   if (sizeRules.length) {
     offers.push({
       kind: 'shrink',
-      label: `Shrink under ${formatBytes(limits.maxBytes)}`,
+      label: `Shrink under ${limits.maxBytes / BYTES_PER_MB} MB`,
       description: `Re-encodes at the highest quality that fits, and scales down only if it must.${still}`,
       rules: sizeRules,
     });

@@ -108,6 +108,35 @@ describe('staging a frame', () => {
   });
 });
 
+describe('the verdict from the first bytes of a large file', () => {
+  it('matches the verdict of the whole file, with the declared size', async () => {
+    const data = await img.bigJpeg(10_200_000);
+    const head = data.subarray(0, 256 * 1024).toString('base64');
+    const verdict = await t.service.inspectHead({ size: data.length, head });
+    const whole = await add('big.jpg', data);
+    expect(verdict).toEqual({
+      format: 'jpeg',
+      width: whole.width,
+      height: whole.height,
+      bytes: data.length,
+      ratio: whole.ratio,
+      checks: whole.checks,
+    });
+    expect(verdict?.checks.find((check) => check.rule === 'file_size_mb<')?.pass).toBe(false);
+  }, 30_000);
+
+  it('is null when the first bytes are not enough or not an image', async () => {
+    const webp = await img.noise(1600, 1200).webp().toBuffer();
+    expect(await t.service.inspectHead({ size: webp.length, head: webp.subarray(0, 4096).toString('base64') })).toBeNull();
+    expect(await t.service.inspectHead({ size: 120, head: img.svg().toString('base64') })).toBeNull();
+  });
+
+  it('refuses file data that is not valid base64', async () => {
+    expect(await error(t.service.addBytes({ name: 'x.png', data: 'iVBO$$$$' }))).toMatchObject({ code: 'invalid_argument' });
+    expect(await error(t.service.addBytes({ name: 'x.png', data: 'abc' }))).toMatchObject({ code: 'invalid_argument' });
+  });
+});
+
 describe('picking with the file dialog', () => {
   it('stages a copy of the chosen file and leaves the original as it was', async () => {
     const original = await img.write(t.dir, 'Sommer 写真 🎞.png', img.makeImage(900, 600, 'png'));
