@@ -27,7 +27,7 @@ export const RuleCheck = z.object({
 });
 export type RuleCheck = z.infer<typeof RuleCheck>;
 
-export const FixKind = z.enum(['shrink', 'upscale', 'crop', 'pad', 'convert', 'first-frame', 'all']);
+export const FixKind = z.enum(['shrink', 'upscale', 'crop', 'pad', 'convert', 'first-frame', 'upright', 'all']);
 export type FixKind = z.infer<typeof FixKind>;
 
 /** A rectangle in the frame's upright (EXIF-oriented) pixels. */

@@ -32,7 +32,6 @@ export const methods = {
   'frames:inspectHead': method(z.tuple([InspectHead]), HeadVerdict),
   'frames:addUrl': method(z.tuple([AddFrameUrl]), Frame),
   'frames:fix': method(z.tuple([ApplyFix]), Frame),
-  'frames:get': method(z.tuple([z.string().max(64)]), Frame),
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {

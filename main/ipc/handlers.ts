@@ -12,6 +12,5 @@ export function createHandlers(services: Services): Handlers {
     'frames:inspectHead': (input) => services.frames.inspectHead(input),
     'frames:addUrl': (input) => services.frames.addUrl(input),
     'frames:fix': (input) => services.frames.fix(input),
-    'frames:get': (id) => services.frames.get(id),
   };
 }

@@ -37,6 +37,9 @@ test('a bad pair: read the messages, fix each with one click, write a prompt wit
     );
   });
   await app.screenshot('frames-bad-pair');
+  await page.emulateMedia({ colorScheme: 'dark' }); // theme "Match system" follows it
+  await app.screenshot('frames-bad-pair-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
 
   await test.step('hovering the crop fix shows what it keeps; one click fixes the start frame', async () => {
     const crop = create.slot('start').getByRole('button', { name: 'Crop to 2.498' });

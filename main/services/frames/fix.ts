@@ -57,6 +57,7 @@ export function planFix(kind: FixKind, inspection: Inspection): Plan {
     case 'shrink':
     case 'convert':
     case 'first-frame':
+    case 'upright':
       return { format };
     case 'all': {
       const plan: Plan = { format };
@@ -139,6 +140,15 @@ export function offerFixes(inspection: Inspection, checks: readonly RuleCheck[])
       label: 'Fix all',
       description: `Applies ${[...failingKinds].join(', ')} in one go (crop rather than pad) and writes one ${output} copy.`,
       rules: checks.filter((check) => !check.pass).map((check) => check.rule),
+    });
+  }
+  if (inspection.orientation !== 1 && offers.length === 0) {
+    offers.push({
+      kind: 'upright',
+      label: 'Save upright',
+      description:
+        'The picture is stored turned and shown upright by its EXIF orientation. Writes it upright, so a server that ignores EXIF sees it as you do.',
+      rules: [],
     });
   }
   if (inspection.pages > 1) {

@@ -175,6 +175,12 @@ describe('each fix writes a new copy that then passes', () => {
     ['a BMP', 'convert', () => img.bmp(800, 600), (f) => expect(f.format).toBe('png')],
     ['an animated GIF', 'first-frame', () => img.animated('gif', 400, 400, 3), (f) => expect([f.format, f.pages]).toEqual(['png', 1])],
     ['small, wide TIFF', 'all', () => img.makeImage(900, 200, 'tiff'), (f) => expect(f.format).toBe('png')],
+    [
+      'a photo stored turned (EXIF 6)',
+      'upright',
+      () => img.exifJpeg(800, 600, 6),
+      (f) => expect([f.width, f.height, f.orientation]).toEqual([600, 800, 1]),
+    ],
   ];
 
   it.each(cases)('%s → %s', async (_name, kind, make, expectShape) => {

@@ -252,7 +252,7 @@ function cleanName(name: string): string {
 }
 
 function fixedName(name: string, kind: FixKind, format: string): string {
-  const stem = name.replace(/\.[^.]{1,5}$/, '').replace(/ \((?:shrink|upscale|crop|pad|convert|first-frame|all)\)$/, '');
+  const stem = name.replace(/\.[^.]{1,5}$/, '').replace(/ \((?:shrink|upscale|crop|pad|convert|first-frame|upright|all)\)$/, '');
   return `${stem} (${kind}).${extensionFor[format]}`;
 }
 

@@ -64,7 +64,6 @@ export function installFakeBridge() {
     addUrl: vi.fn(async (_input: { url: string }): Promise<Result<Frame>> => ok(frame())),
     inspectHead: vi.fn(async (_input: { size: number; head: string }): Promise<Result<HeadVerdict>> => ok(null)),
     fix: vi.fn(async (_input: { id: string; kind: string }): Promise<Result<Frame>> => ok(frame(999, 400))),
-    get: vi.fn(),
   };
   const bridge = {
     frames,
