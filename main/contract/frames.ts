@@ -95,7 +95,7 @@ export const Frame = z.object({
 export type Frame = z.infer<typeof Frame>;
 
 /** Largest file Keyframe takes in as a frame source (bigger than the model's limit, so it can be fixed). */
-export const MAX_SOURCE_BYTES = 40 * 1024 * 1024;
+export const MAX_SOURCE_BYTES = 40_000_000;
 
 export const AddFrameBytes = z.object({
   name: z.string().min(1).max(255),

@@ -101,7 +101,7 @@ describe('staging a frame', () => {
 
   it('refuses bytes over 40 MB, and bad input, with the reason', async () => {
     expect((await error(t.service.addBytes({ name: 'big.png', data: b64(Buffer.alloc(41 * 1024 * 1024)) }))).message).toContain(
-      'up to 41.9 MB',
+      'This file is 43 MB; Keyframe takes frames up to 40 MB.',
     );
     expect((await error(add('blank.png', Buffer.alloc(0)))).message).toContain('empty');
     expect((await error(add('logo.svg', img.svg()))).message).toContain('SVG');
