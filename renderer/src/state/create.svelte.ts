@@ -248,7 +248,10 @@ export class CreateForm {
       const verdict = await headFirst?.();
       const slot = this.#slots[role];
       if (generation !== this.#generation[role]) return;
-      if (verdict && slot.status === 'loading') this.#slots[role] = { ...slot, verdict };
+      if (verdict && slot.status === 'loading') {
+        this.#slots[role] = { ...slot, verdict };
+        await afterPaint(); // show the verdict before the heavy work of sending the whole file
+      }
       const frame = await work();
       if (generation !== this.#generation[role]) return;
       this.#slots[role] = frame ? { status: 'ready', frame: this.#withIntegrity(frame), history: [] } : before;
@@ -271,6 +274,12 @@ export class CreateForm {
     this.#earlyIntegrity.delete(frame.id);
     return applyIntegrity(frame, early);
   }
+}
+
+/** Resolves once the browser has painted the current state (at once where there is no painting, as in tests). */
+function afterPaint(): Promise<void> {
+  if (typeof requestAnimationFrame !== 'function' || document.hidden) return Promise.resolve();
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
 function applyIntegrity(frame: Frame, event: FrameIntegrityEvent): Frame {
