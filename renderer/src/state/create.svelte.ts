@@ -90,6 +90,15 @@ export class CreateForm {
 
   readonly canSubmit = $derived(this.blockingReason === undefined);
 
+  /** Swapping is for settled slots: a frame still arriving or being fixed belongs to its slot. */
+  readonly canSwap = $derived.by(() => {
+    const slots = [this.#slots.start, this.#slots.end];
+    return (
+      slots.some((slot) => slot.status !== 'empty') &&
+      !slots.some((slot) => slot.status === 'loading' || (slot.status === 'ready' && slot.fixing))
+    );
+  });
+
   get slots(): Readonly<Record<FrameRole, Slot>> {
     return this.#slots;
   }
@@ -176,6 +185,7 @@ export class CreateForm {
   }
 
   swap(): void {
+    if (!this.canSwap) return;
     const { start, end } = this.#slots;
     this.#generation.start++;
     this.#generation.end++;

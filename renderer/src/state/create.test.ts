@@ -116,7 +116,18 @@ describe('the Create form', () => {
     form.undoFix('start');
     expect(form.slots.start).toMatchObject({ frame: { name: 'wide.jpg' }, history: [] });
 
-    await form.addBytes('end', 'end.png', bytes);
+    let finish!: () => void;
+    fake.frames.addBytes.mockImplementationOnce(
+      () => new Promise((resolve) => (finish = () => resolve({ ok: true, value: frame(800, 600, { name: 'end.png' }) }))),
+    );
+    const arriving = form.addBytes('end', 'end.png', bytes);
+    expect(form.canSwap).toBe(false); // a frame still arriving stays in its slot
+    form.swap();
+    expect(form.slots.start).toMatchObject({ frame: { name: 'wide.jpg' } });
+    await vi.waitFor(() => expect(finish).toBeTypeOf('function'));
+    finish();
+    await arriving;
+    expect(form.canSwap).toBe(true);
     form.swap();
     expect(form.slots.start).toMatchObject({ frame: { name: 'end.png' } });
     expect(form.slots.end).toMatchObject({ frame: { name: 'wide.jpg' } });
