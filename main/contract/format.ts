@@ -20,7 +20,7 @@ export const formatName = (format: ImageFormat): string => formatNames[format];
 export function formatBytes(bytes: number): string {
   if (bytes < 1000) return `${bytes} bytes`;
   if (bytes < BYTES_PER_MB) return `${Math.round(bytes / 1000)} KB`;
-  return `${(bytes / BYTES_PER_MB).toFixed(1)} MB`;
+  return `${(bytes / BYTES_PER_MB).toFixed(1).replace(/\.0$/, '')} MB`;
 }
 
 /**

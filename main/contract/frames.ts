@@ -28,7 +28,7 @@ export const RuleCheck = z.object({
 });
 export type RuleCheck = z.infer<typeof RuleCheck>;
 
-export const FixKind = z.enum(['shrink', 'upscale', 'crop', 'pad', 'convert', 'first-frame', 'all']);
+export const FixKind = z.enum(['shrink', 'upscale', 'crop', 'pad', 'convert', 'first-frame', 'upright', 'all']);
 export type FixKind = z.infer<typeof FixKind>;
 
 /** A rectangle in the frame's upright (EXIF-oriented) pixels. */
@@ -96,17 +96,36 @@ export const Frame = z.object({
 export type Frame = z.infer<typeof Frame>;
 
 /** Largest file Keyframe takes in as a frame source (bigger than the model's limit, so it can be fixed). */
-export const MAX_SOURCE_BYTES = 40 * 1024 * 1024;
+export const MAX_SOURCE_BYTES = 40_000_000;
 
 export const AddFrameBytes = z.object({
   name: z.string().min(1).max(255),
-  /** The file's bytes as base64 (JSON-safe across IPC and the test carrier). */
-  data: z
-    .string()
-    .max(Math.ceil(MAX_SOURCE_BYTES / 3) * 4, 'This file is larger than 40 MB. Pick a smaller image.')
-    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'The file data is not base64.'),
+  /** The file's bytes as base64 (JSON-safe across IPC and the test carrier); main checks it decodes whole. */
+  data: z.string().max(Math.ceil(MAX_SOURCE_BYTES / 3) * 4, 'This file is larger than 40 MB. Pick a smaller image.'),
 });
 export type AddFrameBytes = z.infer<typeof AddFrameBytes>;
+
+/** How much of a large file the renderer sends first for an instant verdict. */
+export const HEAD_SAMPLE_BYTES = 256 * 1024;
+
+/** The start of a file and its full size: enough for a verdict while the rest is still on its way. */
+export const InspectHead = z.object({
+  size: z.number().int().nonnegative().max(MAX_SOURCE_BYTES),
+  head: z.string().max(Math.ceil(HEAD_SAMPLE_BYTES / 3) * 4),
+});
+
+/** The verdict from a file's first bytes; null when they are not enough (the full upload will say). */
+export const HeadVerdict = z
+  .object({
+    format: ImageFormatSchema,
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    bytes: z.number().int().nonnegative(),
+    ratio: z.number().positive(),
+    checks: z.array(RuleCheck),
+  })
+  .nullable();
+export type HeadVerdict = z.infer<typeof HeadVerdict>;
 
 export const AddFrameUrl = z.object({
   url: z.url({ protocol: /^https?$/, error: 'Enter an http(s) address of an image.' }).max(4096),

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { AppInfo } from './app';
 import { ConnectionTestResult, HostingStatus, S3SecretInput } from './hosting';
-import { AddFrameBytes, AddFrameUrl, ApplyFix, Frame, FrameIntegrityEvent, FrameRole } from './frames';
+import { AddFrameBytes, AddFrameUrl, ApplyFix, Frame, FrameIntegrityEvent, FrameRole, HeadVerdict, InspectHead } from './frames';
 import { Settings, SettingsPatch } from './settings';
 import { SaveTokenOptions, TokenInput, TokenStatus } from './token';
 import { CancelOutcome, QueueItem, RunnerState, SubmitJobRequest, SubmitProgress, UnknownDecision } from './jobs';
@@ -64,9 +64,9 @@ export const methods = {
   'hosting:test': method(z.tuple([]), ConnectionTestResult),
   'frames:pick': method(z.tuple([FrameRole]), Frame.nullable()),
   'frames:addBytes': method(z.tuple([AddFrameBytes]), Frame),
+  'frames:inspectHead': method(z.tuple([InspectHead]), HeadVerdict),
   'frames:addUrl': method(z.tuple([AddFrameUrl]), Frame),
   'frames:fix': method(z.tuple([ApplyFix]), Frame),
-  'frames:get': method(z.tuple([z.string().max(64)]), Frame),
   /** Hosts both frames, records the job, sends it once; resolves when RunComfy has it (or refused it). */
   'jobs:submit': method(z.tuple([SubmitJobRequest]), QueueItem),
   /** Open jobs: sending, queued, running, downloading, or waiting for the user's decision. */

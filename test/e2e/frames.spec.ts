@@ -37,6 +37,9 @@ test('a bad pair: read the messages, fix each with one click, write a prompt wit
     );
   });
   await app.screenshot('frames-bad-pair');
+  await page.emulateMedia({ colorScheme: 'dark' }); // theme "Match system" follows it
+  await app.screenshot('frames-bad-pair-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
 
   await test.step('hovering the crop fix shows what it keeps; one click fixes the start frame', async () => {
     const crop = create.slot('start').getByRole('button', { name: 'Crop to 2.498' });
@@ -209,4 +212,18 @@ test('bad input gets a clear message and nothing breaks', async ({ app }) => {
   await create.expectVerdict('start', 'ready');
   await create.expectVerdict('end', 'ready');
   await expect(create.slot('end')).toContainText('AVIF · 640 × 480 px');
+});
+
+test('a file over 10 MB is flagged with its size, and one click shrinks it under the limit', async ({ app }) => {
+  const page = app.page;
+  const create = new CreatePage(page);
+  const big = await img.bigJpeg(10_300_000);
+  await create.drop('start', [{ name: 'raw-export.jpg', type: 'image/jpeg', data: big }]);
+  const sizeRow = create.checks('start').getByRole('listitem', { name: /File size must be less than 10 MB/ });
+  await expect(sizeRow).toHaveAttribute('aria-label', /^Fail:.*Size 1\d\.\d MB: must be under 10 MB/);
+  await create.slot('start').getByRole('button', { name: 'Shrink under 10 MB' }).click();
+  await create.expectVerdict('start', 'ready');
+  await expect(sizeRow).toHaveAttribute('aria-label', /^Pass:/);
+  await expect(create.slot('start')).toContainText('Shrunk copy; your original is unchanged.');
+  await app.screenshot('frames-shrunk');
 });

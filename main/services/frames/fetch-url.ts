@@ -5,6 +5,7 @@
  */
 import { AppError } from '../../contract';
 import { formatBytes } from '../../contract/format';
+import { MAX_SOURCE_BYTES } from '../../contract/frames';
 
 export interface FetchLimits {
   maxBytes: number;
@@ -12,7 +13,7 @@ export interface FetchLimits {
   maxRedirects: number;
 }
 
-export const defaultFetchLimits: FetchLimits = { maxBytes: 40 * 1024 * 1024, timeoutMs: 20_000, maxRedirects: 5 };
+export const defaultFetchLimits: FetchLimits = { maxBytes: MAX_SOURCE_BYTES, timeoutMs: 20_000, maxRedirects: 5 };
 
 export interface Downloaded {
   bytes: Buffer;

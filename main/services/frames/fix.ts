@@ -9,7 +9,7 @@ import type { Sharp } from 'sharp';
 import { AppError } from '../../contract';
 import type { FixKind, FixOffer, Region, RuleCheck } from '../../contract/frames';
 import { formatBytes, formatName, formatRatio } from '../../contract/format';
-import { TYPE_RULE_ID } from '../../contract/model';
+import { BYTES_PER_MB, TYPE_RULE_ID } from '../../contract/model';
 import type { ImageFormat } from '../../contract/model';
 import { decodeBmp } from './bmp';
 import type { Inspection } from './inspect';
@@ -57,6 +57,7 @@ export function planFix(kind: FixKind, inspection: Inspection): Plan {
     case 'shrink':
     case 'convert':
     case 'first-frame':
+    case 'upright':
       return { format };
     case 'all': {
       const plan: Plan = { format };
@@ -91,7 +92,7 @@ export function offerFixes(inspection: Inspection, checks: readonly RuleCheck[])
   if (sizeRules.length) {
     offers.push({
       kind: 'shrink',
-      label: `Shrink under ${formatBytes(limits.maxBytes)}`,
+      label: `Shrink under ${limits.maxBytes / BYTES_PER_MB} MB`,
       description: `Re-encodes at the highest quality that fits, and scales down only if it must.${still}`,
       rules: sizeRules,
     });
@@ -139,6 +140,15 @@ export function offerFixes(inspection: Inspection, checks: readonly RuleCheck[])
       label: 'Fix all',
       description: `Applies ${[...failingKinds].join(', ')} in one go (crop rather than pad) and writes one ${output} copy.`,
       rules: checks.filter((check) => !check.pass).map((check) => check.rule),
+    });
+  }
+  if (inspection.orientation !== 1 && offers.length === 0) {
+    offers.push({
+      kind: 'upright',
+      label: 'Save upright',
+      description:
+        'The picture is stored turned and shown upright by its EXIF orientation. Writes it upright, so a server that ignores EXIF sees it as you do.',
+      rules: [],
     });
   }
   if (inspection.pages > 1) {

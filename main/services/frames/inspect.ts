@@ -119,10 +119,13 @@ export async function inspectFile(path: string): Promise<Inspection> {
   return inspectSource(path, head, size);
 }
 
-/** Inspects bytes already in memory (a paste, a drop, a download). */
-export async function inspectBuffer(bytes: Buffer): Promise<Inspection> {
-  if (bytes.length === 0) throw emptyError();
-  return inspectSource(bytes, bytes.subarray(0, HEAD_BYTES), bytes.length);
+/**
+ * Inspects bytes already in memory (a paste, a drop, a download), or only the first part of a
+ * file whose full size is `size` (the header is all inspection reads).
+ */
+export async function inspectBuffer(bytes: Buffer, size = bytes.length): Promise<Inspection> {
+  if (size === 0 || bytes.length === 0) throw emptyError();
+  return inspectSource(bytes, bytes.subarray(0, HEAD_BYTES), size);
 }
 
 /** The error for a file that cannot be opened, in the user's words. */

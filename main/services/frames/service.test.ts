@@ -101,10 +101,39 @@ describe('staging a frame', () => {
 
   it('refuses bytes over 40 MB, and bad input, with the reason', async () => {
     expect((await error(t.service.addBytes({ name: 'big.png', data: b64(Buffer.alloc(41 * 1024 * 1024)) }))).message).toContain(
-      'up to 41.9 MB',
+      'This file is 43 MB; Keyframe takes frames up to 40 MB.',
     );
     expect((await error(add('blank.png', Buffer.alloc(0)))).message).toContain('empty');
     expect((await error(add('logo.svg', img.svg()))).message).toContain('SVG');
+  });
+});
+
+describe('the verdict from the first bytes of a large file', () => {
+  it('matches the verdict of the whole file, with the declared size', async () => {
+    const data = await img.bigJpeg(10_200_000);
+    const head = data.subarray(0, 256 * 1024).toString('base64');
+    const verdict = await t.service.inspectHead({ size: data.length, head });
+    const whole = await add('big.jpg', data);
+    expect(verdict).toEqual({
+      format: 'jpeg',
+      width: whole.width,
+      height: whole.height,
+      bytes: data.length,
+      ratio: whole.ratio,
+      checks: whole.checks,
+    });
+    expect(verdict?.checks.find((check) => check.rule === 'file_size_mb<')?.pass).toBe(false);
+  }, 30_000);
+
+  it('is null when the first bytes are not enough or not an image', async () => {
+    const webp = await img.noise(1600, 1200).webp().toBuffer();
+    expect(await t.service.inspectHead({ size: webp.length, head: webp.subarray(0, 4096).toString('base64') })).toBeNull();
+    expect(await t.service.inspectHead({ size: 120, head: img.svg().toString('base64') })).toBeNull();
+  });
+
+  it('refuses file data that is not valid base64', async () => {
+    expect(await error(t.service.addBytes({ name: 'x.png', data: 'iVBO$$$$' }))).toMatchObject({ code: 'invalid_argument' });
+    expect(await error(t.service.addBytes({ name: 'x.png', data: 'abc' }))).toMatchObject({ code: 'invalid_argument' });
   });
 });
 
@@ -146,6 +175,12 @@ describe('each fix writes a new copy that then passes', () => {
     ['a BMP', 'convert', () => img.bmp(800, 600), (f) => expect(f.format).toBe('png')],
     ['an animated GIF', 'first-frame', () => img.animated('gif', 400, 400, 3), (f) => expect([f.format, f.pages]).toEqual(['png', 1])],
     ['small, wide TIFF', 'all', () => img.makeImage(900, 200, 'tiff'), (f) => expect(f.format).toBe('png')],
+    [
+      'a photo stored turned (EXIF 6)',
+      'upright',
+      () => img.exifJpeg(800, 600, 6),
+      (f) => expect([f.width, f.height, f.orientation]).toEqual([600, 800, 1]),
+    ],
   ];
 
   it.each(cases)('%s → %s', async (_name, kind, make, expectShape) => {

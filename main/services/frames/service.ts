@@ -10,7 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import sharp from 'sharp';
 import { AppError } from '../../contract';
-import type { AddFrameBytes, FixKind, Frame, FrameRole } from '../../contract/frames';
+import type { AddFrameBytes, FixKind, Frame, FrameRole, HeadVerdict } from '../../contract/frames';
 import { MAX_SOURCE_BYTES } from '../../contract/frames';
 import { formatBytes, formatName } from '../../contract/format';
 import { acceptedExtensions } from '../../contract/model';
@@ -110,9 +110,23 @@ export class FrameService {
 
   /** Stages bytes from a drop, a paste, a video frame grab or the library. */
   async addBytes({ name, data }: AddFrameBytes): Promise<Frame> {
-    const bytes = Buffer.from(data, 'base64');
+    const bytes = decodeBase64(data);
     if (bytes.length > MAX_SOURCE_BYTES) throw sourceTooLarge(bytes.length);
     return this.#add(bytes, name);
+  }
+
+  /**
+   * The verdict from the first bytes of a large file, so the renderer can show it while the whole
+   * file is still being sent. Null when those bytes are not enough; the full upload then decides.
+   */
+  async inspectHead({ size, head }: { size: number; head: string }): Promise<HeadVerdict> {
+    try {
+      const inspection = await inspectBuffer(decodeBase64(head), size);
+      const { format, width, height, bytes } = inspection;
+      return { format, width, height, bytes, ratio: width / height, checks: validate(inspection) };
+    } catch {
+      return null;
+    }
   }
 
   /** Downloads and stages an http(s) address; the frame remembers it so it can be sent as is. */
@@ -238,8 +252,18 @@ function cleanName(name: string): string {
 }
 
 function fixedName(name: string, kind: FixKind, format: string): string {
-  const stem = name.replace(/\.[^.]{1,5}$/, '').replace(/ \((?:shrink|upscale|crop|pad|convert|first-frame|all)\)$/, '');
+  const stem = name.replace(/\.[^.]{1,5}$/, '').replace(/ \((?:shrink|upscale|crop|pad|convert|first-frame|upright|all)\)$/, '');
   return `${stem} (${kind}).${extensionFor[format]}`;
+}
+
+/** Node's decoder skips characters that are not base64, so a mismatch in length means bad data. */
+function decodeBase64(data: string): Buffer {
+  const bytes = Buffer.from(data, 'base64');
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  if (data.length % 4 !== 0 || bytes.length !== (data.length / 4) * 3 - padding) {
+    throw new AppError('invalid_argument', 'The file data did not arrive intact (it is not valid base64). Try again.');
+  }
+  return bytes;
 }
 
 function sourceTooLarge(size: number): FrameInputError {

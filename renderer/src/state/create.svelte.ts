@@ -3,7 +3,8 @@
  * not, why). Lives outside the screen so it survives navigation and overlays. Main does the
  * inspecting and fixing; this keeps what the user sees in step with it.
  */
-import type { FixKind, Frame, FrameIntegrityEvent, FrameRole, QueueItem, SubmitProgress } from '../../../main/contract';
+import type { FixKind, Frame, FrameIntegrityEvent, FrameRole, HeadVerdict, QueueItem, SubmitProgress } from '../../../main/contract';
+import { HEAD_SAMPLE_BYTES } from '../../../main/contract/frames';
 import { defaultDurationFromSchema, promptRequired, promptTokens } from '../../../main/contract/model';
 import { bridge, call } from '../lib/bridge';
 import { toBase64 } from '../lib/bytes';
@@ -16,7 +17,12 @@ export type Duration = 5 | 10;
 
 export type Slot =
   | { status: 'empty' }
-  | { status: 'loading'; label: string }
+  | {
+      status: 'loading';
+      label: string;
+      /** Main's verdict from the file's first bytes, shown while the rest is on its way. */
+      verdict?: NonNullable<HeadVerdict>;
+    }
   | { status: 'error'; message: string; name?: string }
   | {
       status: 'ready';
@@ -88,6 +94,15 @@ export class CreateForm {
 
   readonly canSubmit = $derived(this.blockingReason === undefined);
 
+  /** Swapping is for settled slots: a frame still arriving or being fixed belongs to its slot. */
+  readonly canSwap = $derived.by(() => {
+    const slots = [this.#slots.start, this.#slots.end];
+    return (
+      slots.some((slot) => slot.status !== 'empty') &&
+      !slots.some((slot) => slot.status === 'loading' || (slot.status === 'ready' && slot.fixing))
+    );
+  });
+
   get slots(): Readonly<Record<FrameRole, Slot>> {
     return this.#slots;
   }
@@ -113,8 +128,27 @@ export class CreateForm {
     await this.#load(role, undefined, () => call(bridge().frames.pick(role)));
   }
 
+  /**
+   * A dropped, pasted or chosen file. A large one goes in two steps so the verdict shows at once:
+   * its first bytes for the checks, then the whole file for the staged copy.
+   */
   async addFile(role: FrameRole, file: File): Promise<void> {
-    await this.#load(role, `Reading ${file.name}…`, async () => this.#sendBytes(file.name, new Uint8Array(await file.arrayBuffer())));
+    const whole = async () => this.#sendBytes(file.name, new Uint8Array(await file.arrayBuffer()));
+    if (file.size <= 2 * HEAD_SAMPLE_BYTES) {
+      await this.#load(role, `Reading ${file.name}…`, whole);
+      return;
+    }
+    // The head goes first and alone: behind megabytes of file on the same channel it would not be instant.
+    // (No local preview meanwhile: decoding a large image on the page delays the verdict by 150 ms or more.)
+    const headFirst = async () => {
+      try {
+        const head = new Uint8Array(await file.slice(0, HEAD_SAMPLE_BYTES).arrayBuffer());
+        return (await call(bridge().frames.inspectHead({ size: file.size, head: toBase64(head) }))) ?? undefined;
+      } catch {
+        return undefined; // the whole file's answer will say what is wrong
+      }
+    };
+    await this.#load(role, `Copying ${file.name}…`, whole, headFirst);
   }
 
   async addBytes(role: FrameRole, name: string, bytes: Uint8Array): Promise<void> {
@@ -155,6 +189,7 @@ export class CreateForm {
   }
 
   swap(): void {
+    if (!this.canSwap) return;
     const { start, end } = this.#slots;
     this.#generation.start++;
     this.#generation.end++;
@@ -248,11 +283,23 @@ export class CreateForm {
     return call(bridge().frames.addBytes({ name: name.slice(0, 255) || 'image', data: toBase64(bytes) }));
   }
 
-  async #load(role: FrameRole, label: string | undefined, work: () => Promise<Frame | null>): Promise<void> {
+  async #load(
+    role: FrameRole,
+    label: string | undefined,
+    work: () => Promise<Frame | null>,
+    headFirst?: () => Promise<HeadVerdict | undefined>,
+  ): Promise<void> {
     const generation = ++this.#generation[role];
     const before = this.#slots[role];
     if (label) this.#slots[role] = { status: 'loading', label };
     try {
+      const verdict = await headFirst?.();
+      const slot = this.#slots[role];
+      if (generation !== this.#generation[role]) return;
+      if (verdict && slot.status === 'loading') {
+        this.#slots[role] = { ...slot, verdict };
+        await afterPaint(); // show the verdict before the heavy work of sending the whole file
+      }
       const frame = await work();
       if (generation !== this.#generation[role]) return;
       this.#slots[role] = frame ? { status: 'ready', frame: this.#withIntegrity(frame), history: [] } : before;
@@ -275,6 +322,12 @@ export class CreateForm {
     this.#earlyIntegrity.delete(frame.id);
     return applyIntegrity(frame, early);
   }
+}
+
+/** Resolves once the browser has painted the current state (at once where there is no painting, as in tests). */
+function afterPaint(): Promise<void> {
+  if (typeof requestAnimationFrame !== 'function' || document.hidden) return Promise.resolve();
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
 function applyIntegrity(frame: Frame, event: FrameIntegrityEvent): Frame {

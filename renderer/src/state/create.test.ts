@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { frame, installFakeBridge } from '../test/fake-frames';
 import { CreateForm } from './create.svelte';
 import { toasts } from './toasts.svelte';
@@ -66,14 +66,43 @@ describe('the Create form', () => {
     expect(toasts.items.at(-1)?.message).toBe('The end frame was not replaced. There is no file at this address.');
   });
 
-  it('drops an answer that arrives after a newer pick for the same slot', async () => {
-    let finishSlow!: () => void;
+  it('shows the verdict from a large file’s first bytes while the whole file is still on its way', async () => {
+    const big = new File([new Uint8Array(3 * 1024 * 1024)], 'big.jpg', { type: 'image/jpeg' });
+    const { checks } = frame(3000, 2000);
+    fake.frames.inspectHead.mockResolvedValueOnce({
+      ok: true,
+      value: { format: 'jpeg', width: 3000, height: 2000, bytes: big.size, ratio: 1.5, checks },
+    });
+    let finish!: () => void;
     fake.frames.addBytes.mockImplementationOnce(
-      () => new Promise((resolve) => (finishSlow = () => resolve({ ok: true, value: frame(800, 600, { name: 'slow.png' }) }))),
+      () => new Promise((resolve) => (finish = () => resolve({ ok: true, value: frame(3000, 2000) }))),
+    );
+    const adding = form.addFile('start', big);
+    await vi.waitFor(() => expect(form.slots.start).toMatchObject({ status: 'loading', verdict: { width: 3000, bytes: big.size } }));
+    expect(fake.frames.inspectHead.mock.calls[0][0]).toMatchObject({ size: big.size });
+    expect(fake.frames.inspectHead.mock.calls[0][0].head.length).toBe(Math.ceil((256 * 1024) / 3) * 4);
+    finish();
+    await adding;
+    expect(form.slots.start).toMatchObject({ status: 'ready', frame: { width: 3000 } });
+  });
+
+  it('sends a small file whole, without the first-bytes step', async () => {
+    await form.addFile('end', new File([new Uint8Array(1000)], 'small.png', { type: 'image/png' }));
+    expect(fake.frames.inspectHead).not.toHaveBeenCalled();
+    expect(fake.frames.addBytes).toHaveBeenCalledWith({ name: 'small.png', data: expect.any(String) });
+  });
+
+  it('drops an answer that arrives after a newer pick for the same slot', async () => {
+    let finishSlow: (() => void) | undefined;
+    fake.frames.addBytes.mockImplementation(async ({ name }) =>
+      name === 'slow.png'
+        ? new Promise((resolve) => (finishSlow = () => resolve({ ok: true, value: frame(800, 600, { name }) })))
+        : { ok: true, value: frame(800, 600, { name }) },
     );
     const slow = form.addBytes('start', 'slow.png', bytes);
+    await vi.waitFor(() => expect(finishSlow).toBeDefined());
     await form.addBytes('start', 'fast.png', bytes);
-    finishSlow();
+    finishSlow!();
     await slow;
     expect(form.slots.start).toMatchObject({ frame: { name: 'fast.png' } });
   });
@@ -87,7 +116,18 @@ describe('the Create form', () => {
     form.undoFix('start');
     expect(form.slots.start).toMatchObject({ frame: { name: 'wide.jpg' }, history: [] });
 
-    await form.addBytes('end', 'end.png', bytes);
+    let finish!: () => void;
+    fake.frames.addBytes.mockImplementationOnce(
+      () => new Promise((resolve) => (finish = () => resolve({ ok: true, value: frame(800, 600, { name: 'end.png' }) }))),
+    );
+    const arriving = form.addBytes('end', 'end.png', bytes);
+    expect(form.canSwap).toBe(false); // a frame still arriving stays in its slot
+    form.swap();
+    expect(form.slots.start).toMatchObject({ frame: { name: 'wide.jpg' } });
+    await vi.waitFor(() => expect(finish).toBeTypeOf('function'));
+    finish();
+    await arriving;
+    expect(form.canSwap).toBe(true);
     form.swap();
     expect(form.slots.start).toMatchObject({ frame: { name: 'end.png' } });
     expect(form.slots.end).toMatchObject({ frame: { name: 'wide.jpg' } });

@@ -1,6 +1,6 @@
 /** A stand-in for main's frame service behind `window.keyframe`, for renderer tests in jsdom. */
 import { vi } from 'vitest';
-import type { Frame, FrameIntegrityEvent, Result, RuleCheck } from '../../../main/contract';
+import type { Frame, FrameIntegrityEvent, HeadVerdict, Result, RuleCheck } from '../../../main/contract';
 
 const message = {
   type: 'Accepted file types: jpg, jpeg, png, webp, gif, avif.',
@@ -62,8 +62,8 @@ export function installFakeBridge() {
     pick: vi.fn(async (): Promise<Result<Frame | null>> => ok(frame())),
     addBytes: vi.fn(async (input: { name: string; data: string }): Promise<Result<Frame>> => ok(frame(800, 600, { name: input.name }))),
     addUrl: vi.fn(async (_input: { url: string }): Promise<Result<Frame>> => ok(frame())),
+    inspectHead: vi.fn(async (_input: { size: number; head: string }): Promise<Result<HeadVerdict>> => ok(null)),
     fix: vi.fn(async (_input: { id: string; kind: string }): Promise<Result<Frame>> => ok(frame(999, 400))),
-    get: vi.fn(),
   };
   const bridge = {
     frames,
