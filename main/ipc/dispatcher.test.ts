@@ -33,8 +33,9 @@ const hostingHandlers: Partial<Handlers> = {
 };
 const defaults = Settings.parse({});
 
+/** Stubs for the methods the tests below exercise; any other method answers `not_found`. */
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
-  return {
+  const explicit: Partial<Handlers> = {
     'app:info': () => ({ name: 'Keyframe', version: '1', shell: 'carrier', platform: 'linux', userDataDir: '/tmp/x' }),
     'settings:get': () => defaults,
     'settings:set': (patch) => ({ ...defaults, ...patch, hosting: defaults.hosting }),
@@ -55,7 +56,14 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'library:move': () => ({ moved: false, dir: '/l' }),
     ...hostingHandlers,
     ...overrides,
-  } as Handlers;
+  };
+  return new Proxy(explicit, {
+    get: (target, name: string) =>
+      target[name as keyof Handlers] ??
+      (() => {
+        throw new AppError('not_found', `no stub for ${name}`);
+      }),
+  }) as Handlers;
 }
 
 describe('dispatcher', () => {

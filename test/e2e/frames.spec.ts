@@ -9,7 +9,7 @@ import { expect, test } from './fixtures';
 
 const clip = resolve(import.meta.dirname, '../fixtures/video/clip-5s.mp4');
 
-test('a bad pair: read the messages, fix each with one click, write a prompt with both tokens, and submit unlocks', async ({ app }) => {
+test('a bad pair: read the messages, fix each with one click, write a prompt with both tokens, and send it', async ({ app, fakeApi }) => {
   const page = app.page;
   const create = new CreatePage(page);
   const errors: string[] = [];
@@ -83,7 +83,9 @@ test('a bad pair: read the messages, fix each with one click, write a prompt wit
   await app.screenshot('frames-ready-dark');
 
   await create.submit.click();
-  await expect(page.getByRole('status').filter({ hasText: 'jobs are not connected yet' })).toBeVisible();
+  await expect(page.getByText(/Sent to RunComfy/)).toBeVisible();
+  expect(fakeApi.count('submit')).toBe(1);
+  expect(fakeApi.submissions[0].body).toMatchObject({ prompt: 'The camera glides from @Image1 to @Image2 at sunset', duration: 10 });
   expect(errors).toEqual([]);
 });
 

@@ -103,6 +103,9 @@ export class HostingService {
 
   /** The host for frames picked from this computer, as set up now. */
   async frameHost(): Promise<FrameHost> {
+    // Without a bucket to use, frames go inline: no need to ask the keychain (which may be locked).
+    const settings = this.options.settings.get().hosting;
+    if (settings.mode === 'inline' || (settings.mode === 'auto' && missingForBucket(settings, true).length > 0)) return dataUriHost;
     let secret: string | undefined;
     try {
       secret = await this.#readSecret();

@@ -47,6 +47,13 @@ describe('CreateScreen', () => {
     await fireEvent.input(screen.getByRole('textbox', { name: 'Prompt' }), { target: { value: '@Image1 to @Image2' } });
     await waitFor(() => expect(submit.disabled).toBe(false));
     await fireEvent.click(submit);
-    expect(toasts.items.at(-1)?.message).toContain('jobs are not connected yet');
+    await waitFor(() => expect(toasts.items.at(-1)?.message).toContain('Sent to RunComfy. It is number 3 in line.'));
+    const [startId, endId] = [create.slots.start, create.slots.end].map((slot) => (slot.status === 'ready' ? slot.frame.id : ''));
+    expect(fake.jobs.submit).toHaveBeenCalledWith({
+      prompt: '@Image1 to @Image2',
+      duration: create.duration,
+      startFrameId: startId,
+      endFrameId: endId,
+    });
   });
 });

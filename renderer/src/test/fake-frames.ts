@@ -65,8 +65,24 @@ export function installFakeBridge() {
     inspectHead: vi.fn(async (_input: { size: number; head: string }): Promise<Result<HeadVerdict>> => ok(null)),
     fix: vi.fn(async (_input: { id: string; kind: string }): Promise<Result<Frame>> => ok(frame(999, 400))),
   };
+  const jobs = {
+    submit: vi.fn(async (request: { prompt: string; duration: 5 | 10; startFrameId: string; endFrameId: string }) =>
+      ok({
+        id: '20261128-120000-abcdef',
+        status: 'queued' as const,
+        prompt: request.prompt,
+        duration: request.duration,
+        createdAt: new Date().toISOString(),
+        queuePosition: 2,
+        hosts: ['data-uri' as const],
+        canCancel: true,
+        needsDecision: false,
+      }),
+    ),
+  };
   const bridge = {
     frames,
+    jobs,
     settings: { get: vi.fn(), set: vi.fn() },
     app: { info: vi.fn() },
     on: {
@@ -75,8 +91,9 @@ export function installFakeBridge() {
         return () => integrityListeners.delete(listener);
       },
       settingsChanged: () => () => {},
+      jobsSubmitProgress: () => () => {},
     },
   };
   Object.defineProperty(window, 'keyframe', { value: bridge, configurable: true, writable: true });
-  return { frames, emitIntegrity: (event: FrameIntegrityEvent) => integrityListeners.forEach((listener) => listener(event)) };
+  return { frames, jobs, emitIntegrity: (event: FrameIntegrityEvent) => integrityListeners.forEach((listener) => listener(event)) };
 }
