@@ -132,6 +132,12 @@ export class FakeRunComfy {
     await new Promise<void>((done) => this.#server.close(() => done()));
   }
 
+  /** Changes options of a running fake (e.g. turn on `fetchImages` for one test). */
+  configure(options: Partial<Omit<FakeOptions, 'port' | 'tokens' | 'video'>>): this {
+    Object.assign(this.#options, options);
+    return this;
+  }
+
   /** The next `times` requests to `endpoint` ('*': any) behave this way. Rules apply in order. */
   script(endpoint: Endpoint | '*', behaviour: Behaviour, times = 1): this {
     this.#rules.push({ endpoint, behaviour, times });
