@@ -8,15 +8,16 @@
  * The Create screen's submit button belongs to the Jobs issue; until it exists, the submission
  * here goes through the app's services (carrier mode), as the Jobs runner will.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { SECRET_ACCOUNTS } from '../../main/services/keychain/secret-store';
 import { startFakeRunComfy } from '../fake-runcomfy/server';
-import { makeFrame } from '../s3/frames';
 import { startLocalS3 } from '../s3/local-s3';
 import type { LocalS3 } from '../s3/local-s3';
+import * as img from '../images';
+import { CreatePage } from './create-page';
 import { expect, FAKE_TOKEN, test } from './fixtures';
 import type { KeyframeApp } from './fixtures';
 
@@ -138,48 +139,52 @@ test('a bucket is set up in Settings; the secret is typed once, then only shown 
   }
 });
 
-test('two local frames go through the bucket, and the API fetches exactly their bytes', async ({ app }) => {
-  const frames = await mkdtemp(join(tmpdir(), 'kf-e2e-frames-'));
+test('two local frames picked in Create go through the bucket; the job shows the URLs the API fetched its exact bytes from', async ({
+  app,
+}) => {
   const fake = await startFakeRunComfy({ tokens: [FAKE_TOKEN], fetchImages: true });
   try {
     await setUpBucket(app, s3);
     app.env['KEYFRAME_API_BASE_URL'] = fake.url;
-    await app.restart();
-    const services = app.services!;
-    const start = await makeFrame(frames, 'start.png', { size: 900 });
-    const end = await makeFrame(frames, 'end.jpg', { size: 700, format: 'jpeg' });
+    const page = await app.restart();
+    const create = new CreatePage(page);
+    await expect(page.getByRole('status', { name: 'Frame hosting' })).toContainText(`bucket “${s3.bucket}”`);
+    const start = await img.makeImage(900, 600, 'png');
+    const end = await img.makeImage(700, 500, 'jpeg');
+    await create.drop('start', [{ name: 'start.png', type: 'image/png', data: start }]);
+    await create.drop('end', [{ name: 'end.jpg', type: 'image/jpeg', data: end }]);
+    await create.prompt.fill('The camera glides from @Image1 to @Image2');
+    await expect(create.submit).toBeEnabled();
+    await app.screenshot('hosting-create-bucket');
+    await create.submit.click();
+    await expect(page.getByText(/Sent to RunComfy/)).toBeVisible();
 
-    const progress: number[] = [];
-    const hosted = [
-      await services.hosting.host(start, { onProgress: ({ sentBytes }) => progress.push(sentBytes) }),
-      await services.hosting.host(end),
-    ];
-    expect(hosted.map((frame) => frame.host)).toEqual(['s3', 's3']);
-    expect(progress.at(-1)).toBe(start.bytes);
-    expect(await s3.keys('keyframe/')).toEqual([`keyframe/${start.sha256}.png`, `keyframe/${end.sha256}.jpg`].sort());
-
-    const job = await services.runcomfy.submit({
-      prompt: 'The camera glides from @Image1 to @Image2',
-      start_image_url: hosted[0].url,
-      end_image_url: hosted[1].url,
-      duration: 5,
-    });
-    const received = fake.submissions.find((submission) => submission.requestId === job.requestId)!;
-    // What the API received is the hosted URLs, and what it fetched from them is the frames' exact bytes.
-    expect(received.body['start_image_url']).toBe(hosted[0].url);
-    expect(received.body['end_image_url']).toBe(hosted[1].url);
-    expect(new URL(hosted[0].url).pathname).toBe(`/${s3.bucket}/keyframe/${start.sha256}.png`);
-    expect(received.images).toEqual([
-      { field: 'start_image_url', via: 'url', sha256: start.sha256, bytes: start.bytes, contentType: 'image/png' },
-      { field: 'end_image_url', via: 'url', sha256: end.sha256, bytes: end.bytes, contentType: 'image/jpeg' },
+    expect(fake.count('submit')).toBe(1);
+    const received = fake.submissions[0];
+    const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    // The API was given links into the bucket, and what it fetched from them is the frames' exact bytes.
+    const urls = [received.body['start_image_url'], received.body['end_image_url']].map((url) => new URL(String(url)));
+    expect(urls.map((url) => url.pathname)).toEqual([`/${s3.bucket}/keyframe/${sha(start)}.png`, `/${s3.bucket}/keyframe/${sha(end)}.jpg`]);
+    expect(received.images.map((image) => [image.via, image.sha256])).toEqual([
+      ['url', sha(start)],
+      ['url', sha(end)],
     ]);
-    for (const url of hosted.map((frame) => frame.url)) expect(url).not.toContain(s3.secretAccessKey);
+    expect(await s3.keys('keyframe/')).toEqual([`keyframe/${sha(start)}.png`, `keyframe/${sha(end)}.jpg`].sort());
+
+    // The job's details say which host carried each frame and show the address it was given.
+    await page.keyboard.press('Control+3');
+    const card = page.getByRole('list', { name: 'Jobs' }).getByRole('listitem').first();
+    await card.click();
+    await card.press('Enter');
+    const detail = page.getByRole('dialog', { name: 'Job details' });
+    for (const url of urls) await expect(detail).toContainText(`${url.origin}${url.pathname}`);
+    await expect(detail.getByText('sent as your bucket')).toHaveCount(2);
+    await app.screenshot('hosting-job-details');
     const log = app.logLines.join('\n');
     expect(log).not.toContain(s3.secretAccessKey);
-    for (const url of hosted.map((frame) => new URL(frame.url).searchParams.get('X-Amz-Signature')!)) expect(log).not.toContain(url);
+    for (const url of urls) expect(log).not.toContain(url.searchParams.get('X-Amz-Signature')!);
   } finally {
     await app.keychain.delete(SECRET_ACCOUNTS.s3SecretKey);
     await fake.close();
-    await rm(frames, { recursive: true, force: true });
   }
 });
