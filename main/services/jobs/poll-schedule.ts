@@ -62,6 +62,11 @@ export class PollSchedule {
     this.#pausedUntil = Math.max(this.#pausedUntil, until);
   }
 
+  /** Lifts a pause at once (e.g. a new token after a refused one). */
+  resumeNow(): void {
+    this.#pausedUntil = 0;
+  }
+
   get pausedUntil(): number {
     return this.#pausedUntil;
   }

@@ -212,6 +212,21 @@ describe('JobRunner', () => {
     expect(r.fake.count('submit')).toBe(2);
   });
 
+  it('pauses every job when the token is refused, without spinning, and carries on after resume()', async () => {
+    const r = await rig({ plan: { queuePositions: 1, stepMs: 50, progressMs: 50 } });
+    const item = await r.runner.submit(request(r));
+    r.fake.revoke(TOKEN);
+    await until(() => r.runner.state().paused === 'signed_out');
+    const before = r.fake.count('status');
+    await new Promise((done) => setTimeout(done, 500));
+    expect(r.fake.count('status') - before).toBeLessThanOrEqual(1);
+    r.fake.tokens.add(TOKEN);
+    r.runner.resume();
+    await r.runner.idle();
+    expect(r.store.require(item.id).status).toBe('completed');
+    expect(r.runner.state().paused).toBeUndefined();
+  });
+
   describe('after a restart', () => {
     it('never resends a job that was being sent; it asks the user', async () => {
       const r = await rig();

@@ -115,7 +115,10 @@ export class JobRunner {
   }
 
   state(): RunnerState {
-    const until = this.#schedule.pausedUntil > this.#o.now() ? new Date(this.#schedule.pausedUntil).toISOString() : undefined;
+    const until =
+      this.#paused === 'rate_limited' && this.#schedule.pausedUntil > this.#o.now()
+        ? new Date(this.#schedule.pausedUntil).toISOString()
+        : undefined;
     return {
       ...(this.#paused ? { paused: this.#paused } : {}),
       ...(until && this.#paused === 'rate_limited' ? { until } : {}),
@@ -131,7 +134,10 @@ export class JobRunner {
 
   /** The token was replaced: follow again if a 401 had paused us. */
   resume(): void {
-    if (this.#paused === 'signed_out') this.#setPaused(undefined);
+    if (this.#paused === 'signed_out') {
+      this.#schedule.resumeNow();
+      this.#setPaused(undefined);
+    }
     this.#wake();
   }
 
@@ -285,7 +291,9 @@ export class JobRunner {
     clearTimeout(this.#timer);
     for (const id of this.#schedule.takeDue()) this.#track(this.#poll(id));
     const wait = this.#schedule.msUntilNext();
-    if (wait !== undefined) this.#timer = setTimeout(() => this.#wake(), Math.max(20, wait));
+    // Signed out: nothing to do until `resume()`. Otherwise wake when due (at least once a minute).
+    if (wait !== undefined && this.#paused !== 'signed_out')
+      this.#timer = setTimeout(() => this.#wake(), Math.min(60_000, Math.max(20, wait)));
     if (this.#paused === 'rate_limited' && this.#schedule.pausedUntil <= this.#o.now()) this.#setPaused(undefined);
   }
 
