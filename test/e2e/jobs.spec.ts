@@ -37,6 +37,9 @@ test('submit from Create, watch the queue move, then play the video from the lib
   const finished = page.getByRole('region', { name: 'Finished' }).or(page.locator('section[aria-labelledby="finished-title"]'));
   await expect(finished.getByText('Done')).toBeVisible({ timeout: 20_000 });
   await app.screenshot('queue-finished');
+  await finished.getByRole('button', { name: 'Open in library' }).click();
+  await expect(page.getByRole('dialog', { name: 'Job details' })).toContainText('The light moves from @Image1 to @Image2');
+  await page.keyboard.press('Escape');
 
   // The fake received exactly the bytes the app showed, once.
   expect(fakeApi.count('submit')).toBe(1);
