@@ -118,7 +118,8 @@ async function uiFigures(dir: string): Promise<Figure[]> {
     log: createLogger(() => {}),
     platform: new RecordingPlatform(join(userDataDir, 'Trash')),
     mediaUrl: mediaUrlFor(MEDIA_PREFIX),
-    env: {},
+    env: { RUNCOMFY_TOKEN: 'bench-token', KEYFRAME_API_BASE_URL: 'http://127.0.0.1:9' },
+    followJobs: false,
   });
   const carrier = await startCarrier({ services, rendererDir });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });

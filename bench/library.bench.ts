@@ -159,7 +159,9 @@ async function uiFigures(): Promise<Figure[]> {
     log,
     platform: new RecordingPlatform(join(userData, 'Trash')),
     mediaUrl: mediaUrlFor(MEDIA_PREFIX),
-    env: {},
+    // Signed in (no Connect sheet) against an address that refuses connections; jobs are not followed.
+    env: { RUNCOMFY_TOKEN: 'bench-token', KEYFRAME_API_BASE_URL: 'http://127.0.0.1:9' },
+    followJobs: false,
   });
   const carrier = await startCarrier({ services, rendererDir });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
