@@ -287,6 +287,18 @@ describe('JobRunner', () => {
     }
   });
 
+  it('survives a job deleted from the library while RunComfy is answering that it no longer knows it', async () => {
+    const r = await rig({ plan: { queuePositions: 2, stepMs: Infinity, progressMs: 50 }, latencyMs: 300 });
+    r.fake.script('status', { respond: 404, body: { detail: 'Request not found.' } }, 1);
+    const item = await r.runner.submit(request(r));
+    await until(() => r.fake.count('status') === 1);
+    await r.store.delete(item.id);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(r.store.get(item.id)).toBeUndefined();
+    expect(r.runner.state().open).toBe(0);
+    expect(logLines.some((line) => line.includes(`Job ${item.id} is not in the library`))).toBe(true);
+  });
+
   describe('after a restart', () => {
     it('never resends a job that was being sent; it asks the user', async () => {
       const r = await rig();

@@ -412,9 +412,12 @@ export class JobRunner {
     }
     if (code === 'not_found') {
       this.#schedule.remove(id);
-      void this.#o.store
-        .recordStatus(id, 'failed', { error: 'RunComfy no longer knows this job (it may have expired on their side).' })
-        .then(() => this.#finished(id));
+      // Tracked: the job may be gone from the library by now (deleted meanwhile); that is logged, not thrown.
+      void this.#track(
+        this.#o.store
+          .recordStatus(id, 'failed', { error: 'RunComfy no longer knows this job (it may have expired on their side).' })
+          .then(() => this.#finished(id)),
+      );
       return -1;
     }
     this.#o.log.warn('jobs', `status of ${id} failed`, error);
