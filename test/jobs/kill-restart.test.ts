@@ -82,11 +82,9 @@ describe('jobs run killed at each phase, then jobs resume', () => {
   ] as const)('while %s at RunComfy: resume follows it by its request id to a complete video', async (state, plan) => {
     const r = await rig({ plan });
     const run = r.cli(runArgs(r));
-    // A status request means the request id is saved (it is recorded before the job is followed).
-    await until(
-      () => r.fake.count('status') > 0 && r.fake.stateOf(r.fake.jobIds[0]) === (state === 'queued' ? 'in_queue' : 'in_progress'),
-      state,
-    );
+    // The CLI says so once the library has it (the request id is saved before the job is followed).
+    await until(() => run.stderr().includes(state === 'queued' ? 'Queued at RunComfy.' : 'Running.'), state);
+    expect(r.fake.stateOf(r.fake.jobIds[0])).toBe(state === 'queued' ? 'in_queue' : 'in_progress');
     await run.kill();
     const [killedAt] = await r.jobs();
     expect(killedAt).toMatchObject({ status: state, requestId: r.fake.jobIds[0] });
