@@ -31,7 +31,8 @@ export interface ServiceOptions {
   mediaUrl: MediaUrl;
   /**
    * Environment variables the services honour: RUNCOMFY_TOKEN, KEYFRAME_API_BASE_URL, HOME (where
-   * RunComfy's CLI keeps its token), KEYFRAME_KEYCHAIN_SERVICE (a separate keychain entry, for tests).
+   * RunComfy's CLI keeps its token), KEYFRAME_KEYCHAIN_SERVICE (a separate keychain entry, for tests),
+   * KEYFRAME_LIBRARY (a library folder over the setting; library/index.ts).
    */
   env: NodeJS.ProcessEnv;
   /** Start following open jobs at once (default). The headless `jobs list` does not. */

@@ -74,6 +74,23 @@ describe('fake RunComfy', () => {
     expect((await fetch(url)).status).toBe(404);
   });
 
+  it('can stall a download halfway, holding the connection open', async () => {
+    await start();
+    const url = await videoUrl();
+    fake.script('video', { stall: 'mid-body' });
+    const response = await fetch(url);
+    const reader = response.body!.getReader();
+    let received = 0;
+    const total = Number(response.headers.get('content-length'));
+    const first = await reader.read();
+    received += first.value?.length ?? 0;
+    const next = await Promise.race([reader.read(), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 300))]);
+    expect(next).toBe('still waiting');
+    expect(received).toBeGreaterThan(0);
+    expect(received).toBeLessThan(total);
+    await reader.cancel();
+  });
+
   it('result URLs expire on their own after their lifetime', async () => {
     await start({ resultUrlTtlMs: 50 });
     const url = await videoUrl();

@@ -6,7 +6,7 @@
  * URLs (with Range requests, and an "expired" mode).
  *
  * Tests script it per case: `fake.script('status', { respond: 503 })`, `{ delayMs }`,
- * `{ drop: 'on-arrival' | 'after-handling' | 'mid-body' }`, and read `fake.count('submit')` to
+ * `{ drop: 'on-arrival' | 'after-handling' | 'mid-body' }`, `{ stall: 'mid-body' }`, and read `fake.count('submit')` to
  * assert that a job was submitted exactly once.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -28,7 +28,9 @@ export type Behaviour =
   | { delayMs: number }
   /** on-arrival: cut the connection before handling. after-handling: handle (a submit creates its
    *  job), then cut without answering. mid-body: send the headers and part of the body, then cut. */
-  | { drop: 'on-arrival' | 'after-handling' | 'mid-body' };
+  | { drop: 'on-arrival' | 'after-handling' | 'mid-body' }
+  /** Send the headers and part of the body, then nothing more, keeping the connection open. */
+  | { stall: 'mid-body' };
 
 export interface JobPlan {
   /** Queue positions the job passes through before running: 3 → 3, 2, 1. */
@@ -278,6 +280,11 @@ export class FakeRunComfy {
     };
     if (request.method === 'HEAD') {
       response.writeHead(answer.status, headers).end();
+      return;
+    }
+    if (behaviour && 'stall' in behaviour) {
+      response.writeHead(answer.status, headers);
+      response.write(payload.subarray(0, Math.max(1, Math.floor(payload.length / 2))));
       return;
     }
     if (drop === 'mid-body') {

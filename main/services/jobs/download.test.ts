@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, utimes, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { downloadVideo } from './download';
@@ -17,6 +17,19 @@ interface Mode {
   status?: number;
   lie?: boolean; // announce the full length, send half, end cleanly
   noLength?: boolean;
+  slow?: boolean; // trickle the body out in small chunks
+}
+
+function trickle(response: import('node:http').ServerResponse, body: Buffer): void {
+  let at = 0;
+  const next = () => {
+    if (response.destroyed) return;
+    if (at >= body.length) return void response.end();
+    response.write(body.subarray(at, at + 16_384));
+    at += 16_384;
+    setTimeout(next, 15);
+  };
+  next();
 }
 
 describe('downloadVideo', () => {
@@ -41,6 +54,7 @@ describe('downloadVideo', () => {
           'content-range': `bytes ${start}-${clip.length - 1}/${clip.length}`,
           'content-length': clip.length - start,
         });
+        if (mode.slow) return trickle(response, clip.subarray(start));
         return void response.end(clip.subarray(start));
       }
       response.writeHead(200, mode.noLength ? {} : { 'content-length': clip.length });
@@ -49,6 +63,7 @@ describe('downloadVideo', () => {
         return;
       }
       if ((mode.lie && requests.length === 1) || mode.noLength) return void response.end(clip.subarray(0, clip.length / 2));
+      if (mode.slow) return trickle(response, clip);
       response.end(clip);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -127,6 +142,34 @@ describe('downloadVideo', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('lets one downloader at a time write a file, even from two processes (the app and the CLI on one library)', async () => {
+    mode = { slow: true };
+    const dest = join(dir, 'video.mp4');
+    const first = downloadVideo(`${base}/v.mp4`, dest, fast);
+    await until(() => existsSync(`${dest}.part`) && statSync(`${dest}.part`).size > 0);
+    const second = downloadVideo(`${base}/v.mp4`, dest, { ...fast, attempts: 1 });
+    await expect(second).rejects.toMatchObject({ code: 'io', details: { busy: true } });
+    await first;
+    expect(readFileSync(dest).equals(clip)).toBe(true);
+    expect(requests).toHaveLength(1);
+    expect(readdirSync(dir)).toEqual(['video.mp4']);
+  });
+
+  it('takes over a lock left by a killed process, or one nobody has touched for a while', async () => {
+    const dest = join(dir, 'video.mp4');
+    await writeFile(`${dest}.part`, clip.subarray(0, 30_000));
+    await writeFile(`${dest}.part.lock`, `${hostname()}:2147483646`); // no such process
+    await downloadVideo(`${base}/v.mp4`, dest, fast);
+    expect(requests[0].range).toBe('bytes=30000-');
+    expect(readFileSync(dest).equals(clip)).toBe(true);
+
+    await writeFile(`${dest}.part.lock`, `another-host:${process.pid}`);
+    const old = new Date(Date.now() - 120_000);
+    await utimes(`${dest}.part.lock`, old, old);
+    await downloadVideo(`${base}/v.mp4`, join(dir, 'video.mp4'), fast);
+    expect(existsSync(`${dest}.part.lock`)).toBe(false);
+  });
+
   it('stops when aborted', async () => {
     const controller = new AbortController();
     controller.abort();
@@ -148,3 +191,11 @@ describe('isCompleteMp4', () => {
     expect(await isCompleteMp4(join(dir, 'html.mp4'))).toBe(false);
   });
 });
+
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -1,10 +1,12 @@
 /**
  * Downloads a result video to disk by streaming (never whole in memory), into `<dest>.part`,
  * resuming with HTTP Range after an interruption, and renames it into place only once the file is
- * complete (the announced length, and a whole MP4).
+ * complete (the announced length, and a whole MP4). One downloader at a time per file, even across
+ * processes (the app and the headless CLI may follow the same job): see `lockDownload`.
  */
 import { createWriteStream } from 'node:fs';
-import { rename, rm, stat, truncate } from 'node:fs/promises';
+import { readFile, rename, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -39,8 +41,23 @@ export async function downloadVideo(url: string, dest: string, options: Download
   const attempts = options.attempts ?? 5;
   const backoff = options.backoffMs ?? ((attempt) => Math.min(8000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2));
   const part = `${dest}.part`;
-  let lastError: unknown;
+  const unlock = await lockDownload(part);
+  try {
+    return await download(url, dest, part, attempts, backoff, options);
+  } finally {
+    await unlock();
+  }
+}
 
+async function download(
+  url: string,
+  dest: string,
+  part: string,
+  attempts: number,
+  backoff: (attempt: number) => number,
+  options: DownloadOptions,
+): Promise<Downloaded> {
+  let lastError: unknown;
   for (let attempt = 0; attempt < attempts; attempt++) {
     options.signal?.throwIfAborted();
     const have = await stat(part).then(
@@ -121,6 +138,59 @@ export async function downloadVideo(url: string, dest: string, options: Download
   throw new AppError('network', 'The video could not be downloaded: the connection kept dropping. It will be tried again.', {
     cause: lastError,
   });
+}
+
+/** A lock nobody has touched for this long was left by a process that died. */
+const LOCK_STALE_MS = 30_000;
+
+/**
+ * Claims `<part>.lock` so that no other downloader (in this process or another) writes the same
+ * partial file; returns the release. The lock names its owner (host:pid) and is touched while the
+ * download runs. One whose owner is gone, or untouched for LOCK_STALE_MS, is taken over; a live
+ * one makes this download fail at once as `busy`, and the caller tries again later.
+ */
+async function lockDownload(part: string): Promise<() => Promise<void>> {
+  const lock = `${part}.lock`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeFile(lock, `${hostname()}:${process.pid}`, { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (attempt > 0 || (await isHeld(lock))) {
+        throw new AppError(
+          'io',
+          'Another Keyframe (the app or the jobs CLI) is downloading this video; it will be checked again shortly.',
+          {
+            details: { busy: true },
+          },
+        );
+      }
+      await rm(lock, { force: true });
+    }
+  }
+  const heartbeat = setInterval(() => {
+    const now = new Date();
+    void utimes(lock, now, now).catch(() => undefined);
+  }, LOCK_STALE_MS / 3);
+  heartbeat.unref();
+  return async () => {
+    clearInterval(heartbeat);
+    await rm(lock, { force: true });
+  };
+}
+
+async function isHeld(lock: string): Promise<boolean> {
+  const [owner, info] = await Promise.all([readFile(lock, 'utf8').catch(() => ''), stat(lock).catch(() => undefined)]);
+  if (!info || Date.now() - info.mtimeMs > LOCK_STALE_MS) return false;
+  const [host, pid] = owner.split(':');
+  if (host !== hostname() || !Number(pid)) return true;
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 interface Response {

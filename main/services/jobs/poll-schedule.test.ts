@@ -71,6 +71,19 @@ describe('PollSchedule', () => {
     expect(s.takeDue().sort()).toEqual(['a', 'b']);
   });
 
+  it('holds everyone without a timer while paused with no end, until unpaused', () => {
+    const c = clock();
+    const s = new PollSchedule(c.now);
+    s.add('a');
+    s.pauseUntil(Infinity);
+    c.advance(60_000);
+    expect(s.takeDue()).toEqual([]);
+    expect(s.msUntilNext()).toBeUndefined();
+    s.unpause();
+    expect(s.msUntilNext()).toBe(0);
+    expect(s.takeDue()).toEqual(['a']);
+  });
+
   it('does not hand out a job again while its poll is in flight', () => {
     const c = clock();
     const s = new PollSchedule(c.now);

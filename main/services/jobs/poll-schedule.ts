@@ -57,13 +57,13 @@ export class PollSchedule {
     this.#entries.delete(id);
   }
 
-  /** Nobody polls before `until` (429 Retry-After, or waiting for the network). */
+  /** Nobody polls before `until` (429 Retry-After, or waiting for the network); Infinity until `unpause`. */
   pauseUntil(until: number): void {
     this.#pausedUntil = Math.max(this.#pausedUntil, until);
   }
 
-  /** Lifts a pause at once (e.g. a new token after a refused one). */
-  resumeNow(): void {
+  /** Ends any pause now (a new token after a refused one). */
+  unpause(): void {
     this.#pausedUntil = 0;
   }
 
@@ -98,8 +98,8 @@ export class PollSchedule {
     if (this.#entries.size === 0) return undefined;
     const now = this.now();
     let next = Math.min(...[...this.#entries.values()].map((e) => e.nextAt));
-    if (!Number.isFinite(next)) return undefined;
     next = Math.max(next, this.#pausedUntil);
+    if (!Number.isFinite(next)) return undefined;
     this.#refill(now);
     if (this.#tokens < 1) next = Math.max(next, now + ((1 - this.#tokens) / this.policy.budgetPerSecond) * 1000);
     return Math.max(0, next - now);

@@ -12,7 +12,8 @@ export async function readyFrame(frames: FrameService, id: string, role: 'start'
   const frame: Frame = frames.get(id);
   const ext = extensions[frame.format];
   if (!frame.accepted || !ext) {
-    const failing = frame.checks.filter((check) => !check.pass).map((check) => check.message);
+    // Width and height share one message in the schema: say it once.
+    const failing = [...new Set(frame.checks.filter((check) => !check.pass).map((check) => check.message))];
     throw new AppError(
       'invalid_input',
       `The ${role} frame does not meet the model's limits: ${failing.join(' ') || 'its type is not accepted.'}`,

@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeRunComfy } from '../../../test/fake-runcomfy/server';
 import type { FakeRunComfy } from '../../../test/fake-runcomfy/server';
 import { RecordingPlatform } from '../../../test/carrier/platform';
+import { AppError } from '../../contract';
 import type { QueueItem } from '../../contract';
 import { EventBus } from '../events';
 import { dataUriHost } from '../hosting/data-uri-host';
@@ -26,7 +27,8 @@ import type { ReadyFrame } from './runner';
 
 const TOKEN = 'rc_test_runner_token_1234';
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-const log = createLogger(() => {});
+const logLines: string[] = [];
+const log = createLogger((line) => logLines.push(line));
 
 interface Rig {
   fake: FakeRunComfy;
@@ -212,19 +214,89 @@ describe('JobRunner', () => {
     expect(r.fake.count('submit')).toBe(2);
   });
 
-  it('pauses every job when the token is refused, without spinning, and carries on after resume()', async () => {
-    const r = await rig({ plan: { queuePositions: 1, stepMs: 50, progressMs: 50 } });
+  it('stops asking while RunComfy refuses the token, and follows again once a new token is set', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const r = await rig({ plan: { queuePositions: 1, stepMs: 100, progressMs: 50 } });
+      const item = await r.runner.submit(request(r));
+      r.fake.revoke(TOKEN);
+      await until(() => r.runner.state().paused === 'signed_out');
+      expect(r.runner.state()).toEqual({ paused: 'signed_out', open: 1 });
+      const asked = r.fake.count('status');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(r.fake.count('status')).toBe(asked);
+      r.fake.tokens.add(TOKEN);
+      r.runner.resume();
+      await r.runner.idle();
+      expect(r.store.require(item.id).status).toBe('completed');
+      expect(r.runner.state()).toEqual({ open: 0 });
+      expect(warnings.filter((warning) => warning.name === 'TimeoutOverflowWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('marks a job unknown, not failed, when it is stopped while the request is on its way', async () => {
+    const r = await rig({ plan: { queuePositions: 0, progressMs: 50 } });
+    r.fake.script('submit', { delayMs: 400 }, 1);
+    const sending = r.runner.submit(request(r));
+    await until(() => r.fake.count('submit') === 1);
+    await r.runner.stop();
+    await expect(sending).rejects.toMatchObject({ code: 'aborted' });
+    const [job] = r.store.listOpen();
+    expect(job).toMatchObject({ status: 'submit_unknown' });
+    expect(job.error).toBeUndefined();
+    await r.restart();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(r.store.require(job.id).status).toBe('submit_unknown');
+    expect(r.fake.count('submit')).toBe(1);
+  });
+
+  it('never records an accepted job as "not accepted" when the library cannot save its request id', async () => {
+    const r = await rig({ plan: { queuePositions: 0, progressMs: 50 } });
+    const original = r.store.recordSubmitted.bind(r.store);
+    r.store.recordSubmitted = () => Promise.reject(new AppError('io', 'Keyframe could not save the change (the disk is full).'));
+    await expect(r.runner.submit(request(r))).rejects.toMatchObject({ code: 'io' });
+    r.store.recordSubmitted = original;
+    const [job] = r.store.listOpen();
+    expect(job.status).toBe('submitting');
+    expect(r.fake.submissions).toHaveLength(1);
+    expect(logLines.some((line) => line.includes(r.fake.submissions[0].requestId))).toBe(true);
+    await r.restart();
+    expect(r.store.require(job.id).status).toBe('submit_unknown');
+    expect(r.fake.count('submit')).toBe(1);
+  });
+
+  it('follows only its own jobs when started without resuming the library’s open ones', async () => {
+    const r = await rig({ plan: { queuePositions: 0, progressMs: 50 } });
+    await r.runner.stop();
+    const other = await r.store.createJob({ prompt: 'being sent by another Keyframe', duration: 5 });
+    const client = createRunComfyClient({ baseUrl: r.fake.url, getToken: () => TOKEN });
+    const schedule = new PollSchedule(Date.now, { intervalMs: () => 40, jitter: 0.1, budgetPerSecond: 200, burst: 20 });
+    const runner = new JobRunner({ store: r.store, client, hosting: dataUriHost, events: r.events, log, schedule });
+    await runner.start({ resumeOpen: false });
+    try {
+      const own = await runner.submit(request(r));
+      await runner.idle();
+      expect(r.store.require(own.id).status).toBe('completed');
+      expect(r.store.require(other.id).status).toBe('submitting');
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('survives a job deleted from the library while RunComfy is answering that it no longer knows it', async () => {
+    const r = await rig({ plan: { queuePositions: 2, stepMs: Infinity, progressMs: 50 }, latencyMs: 300 });
+    r.fake.script('status', { respond: 404, body: { detail: 'Request not found.' } }, 1);
     const item = await r.runner.submit(request(r));
-    r.fake.revoke(TOKEN);
-    await until(() => r.runner.state().paused === 'signed_out');
-    const before = r.fake.count('status');
-    await new Promise((done) => setTimeout(done, 500));
-    expect(r.fake.count('status') - before).toBeLessThanOrEqual(1);
-    r.fake.tokens.add(TOKEN);
-    r.runner.resume();
-    await r.runner.idle();
-    expect(r.store.require(item.id).status).toBe('completed');
-    expect(r.runner.state().paused).toBeUndefined();
+    await until(() => r.fake.count('status') === 1);
+    await r.store.delete(item.id);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(r.store.get(item.id)).toBeUndefined();
+    expect(r.runner.state().open).toBe(0);
+    expect(logLines.some((line) => line.includes(`Job ${item.id} is not in the library`))).toBe(true);
   });
 
   describe('after a restart', () => {

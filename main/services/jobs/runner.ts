@@ -15,7 +15,7 @@ import { inlineRefusal } from '../hosting';
 import type { LibraryStore } from '../library/store';
 import type { Logger } from '../log';
 import type { Platform } from '../platform';
-import type { RunComfyClient } from '../runcomfy/client';
+import type { RunComfyClient, SubmittedJob } from '../runcomfy/client';
 import { downloadVideo } from './download';
 import { PollSchedule } from './poll-schedule';
 import { toQueueItem } from './queue-item';
@@ -48,6 +48,7 @@ export interface RunnerOptions {
 }
 
 const DOWNLOADS_AT_ONCE = 2;
+const STOPPED_WHILE_SENDING = 'Keyframe stopped while sending this job, so it is not known whether RunComfy received it.';
 
 export class JobRunner {
   readonly #o: Required<Pick<RunnerOptions, 'now' | 'downloadRetryMs' | 'offlineProbeMs'>> & RunnerOptions;
@@ -75,15 +76,16 @@ export class JobRunner {
 
   // ---- life cycle ----------------------------------------------------------------------------
 
-  /** Picks up every unfinished job in the library and starts following. */
-  async start(): Promise<void> {
+  /**
+   * Picks up every unfinished job in the library and starts following. With `resumeOpen: false`
+   * it follows only the jobs submitted from now on (the headless `jobs run`, which must not touch
+   * jobs another Keyframe may be sending).
+   */
+  async start({ resumeOpen = true }: { resumeOpen?: boolean } = {}): Promise<void> {
     this.#running = true;
-    for (const record of this.#o.store.listOpen()) {
+    for (const record of resumeOpen ? this.#o.store.listOpen() : []) {
       if (record.status === 'submitting') {
-        await this.#o.store.markSubmitUnknown(
-          record.id,
-          'Keyframe stopped while sending this job, so it is not known whether RunComfy received it.',
-        );
+        await this.#o.store.markSubmitUnknown(record.id, STOPPED_WHILE_SENDING);
         this.#changed(record.id);
       } else if ((record.status === 'queued' || record.status === 'running') && record.requestId) {
         this.#schedule.add(record.id, Date.parse(record.submittedAt ?? record.createdAt));
@@ -104,6 +106,18 @@ export class JobRunner {
   }
 
   #inflight = new Set<Promise<unknown>>();
+
+  /** Keeps `stop()` waiting for work whose caller awaits it (a submission records its outcome). */
+  #holdUntilSettled<T>(work: Promise<T>): Promise<T> {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#inflight.add(settled);
+    void settled.finally(() => this.#inflight.delete(settled));
+    return work;
+  }
+
   #track<T>(work: Promise<T>): Promise<T | undefined> {
     const tracked = work.catch((error: unknown) => {
       if (this.#running) this.#o.log.error('jobs', 'unexpected runner failure', error);
@@ -121,7 +135,7 @@ export class JobRunner {
         : undefined;
     return {
       ...(this.#paused ? { paused: this.#paused } : {}),
-      ...(until && this.#paused === 'rate_limited' ? { until } : {}),
+      ...(until ? { until } : {}),
       open: this.#schedule.size + this.#downloads.size,
     };
   }
@@ -135,7 +149,7 @@ export class JobRunner {
   /** The token was replaced: follow again if a 401 had paused us. */
   resume(): void {
     if (this.#paused === 'signed_out') {
-      this.#schedule.resumeNow();
+      this.#schedule.unpause();
       this.#setPaused(undefined);
     }
     this.#wake();
@@ -162,7 +176,11 @@ export class JobRunner {
    * Hosts both frames, records the job, then sends it once. Hosting happens before the job is
    * written, so a bucket problem leaves no job behind and the user can simply try again.
    */
-  async submit(request: JobRequest, onProgress: (progress: SubmitProgress) => void = () => {}): Promise<QueueItem> {
+  submit(request: JobRequest, onProgress: (progress: SubmitProgress) => void = () => {}): Promise<QueueItem> {
+    return this.#holdUntilSettled(this.#submit(request, onProgress));
+  }
+
+  async #submit(request: JobRequest, onProgress: (progress: SubmitProgress) => void): Promise<QueueItem> {
     const hosted: HostedFrame[] = [];
     const frames = [request.start, request.end];
     const totalBytes = frames.reduce((sum, frame) => sum + frame.bytes, 0) || 1;
@@ -204,19 +222,26 @@ export class JobRunner {
 
   /** Sends a recorded job exactly once and records what happened. */
   async #send(id: string, prompt: string, duration: 5 | 10, hosted: HostedFrame[]): Promise<void> {
+    if (this.#abort.signal.aborted) {
+      await this.#o.store.recordStatus(id, 'failed', {
+        error: 'Keyframe stopped before sending this job; nothing was sent. Submit it again.',
+      });
+      this.#changed(id);
+      throw new AppError('aborted', 'Keyframe stopped before the job was sent.');
+    }
+    let submitted: SubmittedJob;
     try {
-      const submitted = await this.#o.client.submit(
+      submitted = await this.#o.client.submit(
         { prompt, start_image_url: hosted[0].url, end_image_url: hosted[1].url, duration },
         { signal: this.#abort.signal },
       );
-      await this.#o.store.recordSubmitted(id, submitted.requestId);
-      this.#schedule.add(id);
-      this.#changed(id);
-      this.#wake();
     } catch (error) {
       const appError = error instanceof AppError ? error : new AppError('internal', 'The job could not be sent.', { cause: error });
       if (appError.details?.['mayHaveSubmitted']) {
         await this.#o.store.markSubmitUnknown(id, appError.message);
+      } else if (appError.code === 'aborted') {
+        // Stopped (the app quitting) while the request was on its way: RunComfy may have it.
+        await this.#o.store.markSubmitUnknown(id, STOPPED_WHILE_SENDING);
       } else {
         const refused = inlineRefusal(appError, hosted);
         await this.#o.store.recordStatus(id, 'failed', { error: (refused ?? appError).message, note: 'not accepted by RunComfy' });
@@ -224,10 +249,28 @@ export class JobRunner {
       this.#changed(id);
       throw inlineRefusal(appError, hosted) ?? appError;
     }
+    // Accepted: from here on a failure must never be recorded as "not accepted".
+    try {
+      await this.#o.store.recordSubmitted(id, submitted.requestId);
+    } catch (error) {
+      this.#o.log.error(
+        'jobs',
+        `RunComfy accepted job ${id} as request ${submitted.requestId}, but the library could not record it`,
+        error,
+      );
+      throw error;
+    }
+    this.#schedule.add(id);
+    this.#changed(id);
+    this.#wake();
   }
 
   /** For a job whose submission outcome is unknown: send it again (the user chose to), or give it up. */
-  async decide(id: string, decision: UnknownDecision): Promise<QueueItem> {
+  decide(id: string, decision: UnknownDecision): Promise<QueueItem> {
+    return this.#holdUntilSettled(this.#decide(id, decision));
+  }
+
+  async #decide(id: string, decision: UnknownDecision): Promise<QueueItem> {
     const record = this.#o.store.require(id);
     if (record.status !== 'submit_unknown')
       throw new AppError('invalid_input', `Job ${id} is ${record.status}; there is nothing to decide.`);
@@ -291,9 +334,7 @@ export class JobRunner {
     clearTimeout(this.#timer);
     for (const id of this.#schedule.takeDue()) this.#track(this.#poll(id));
     const wait = this.#schedule.msUntilNext();
-    // Signed out: nothing to do until `resume()`. Otherwise wake when due (at least once a minute).
-    if (wait !== undefined && this.#paused !== 'signed_out')
-      this.#timer = setTimeout(() => this.#wake(), Math.min(60_000, Math.max(20, wait)));
+    if (wait !== undefined) this.#timer = setTimeout(() => this.#wake(), Math.max(20, wait));
     if (this.#paused === 'rate_limited' && this.#schedule.pausedUntil <= this.#o.now()) this.#setPaused(undefined);
   }
 
@@ -366,14 +407,17 @@ export class JobRunner {
     }
     if (code === 'bad_token') {
       this.#setPaused('signed_out');
-      this.#schedule.pauseUntil(Number.MAX_SAFE_INTEGER);
+      this.#schedule.pauseUntil(Infinity);
       return 1;
     }
     if (code === 'not_found') {
       this.#schedule.remove(id);
-      void this.#o.store
-        .recordStatus(id, 'failed', { error: 'RunComfy no longer knows this job (it may have expired on their side).' })
-        .then(() => this.#finished(id));
+      // Tracked: the job may be gone from the library by now (deleted meanwhile); that is logged, not thrown.
+      void this.#track(
+        this.#o.store
+          .recordStatus(id, 'failed', { error: 'RunComfy no longer knows this job (it may have expired on their side).' })
+          .then(() => this.#finished(id)),
+      );
       return -1;
     }
     this.#o.log.warn('jobs', `status of ${id} failed`, error);

@@ -4,7 +4,7 @@
  */
 import { copyFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { AppError } from '../../contract/errors';
 import type { JobDetail, LibraryInfo, LibraryNotice, MoveResult, PosterImage } from '../../contract/library';
@@ -26,6 +26,8 @@ export interface LibraryOptions {
   log: Logger;
   platform: Platform;
   mediaUrl: MediaUrl;
+  /** KEYFRAME_LIBRARY: a library folder for this run only (the headless CLI, scripts), over the setting. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const MAX_POSTER_BYTES = 4 * 1024 * 1024;
@@ -56,6 +58,7 @@ export class Library {
 
   static async open(options: LibraryOptions): Promise<Library> {
     const defaultDir = join(options.userDataDir, 'library');
+    const chosenForRun = options.env?.['KEYFRAME_LIBRARY']?.trim();
     const configured = options.settings.get().libraryDir;
     const openAt = (dir: string) =>
       LibraryStore.open({
@@ -65,6 +68,11 @@ export class Library {
         mediaUrl: options.mediaUrl,
         trash: (path) => options.platform.trashItem(path),
       });
+    if (chosenForRun) {
+      // Asked for by name: made if missing, and never swapped for the default behind the caller's back.
+      const store = await openAt(resolve(chosenForRun));
+      return new Library(store, defaultDir, options, store.notice);
+    }
     if (configured && configured !== defaultDir) {
       // A library on a drive that is not connected (or cannot be opened): open the default one
       // meanwhile and say why; the setting is kept for next time.

@@ -19,7 +19,7 @@ interface Setup {
   progress: MoveProgress[];
 }
 
-async function setup(userData?: string): Promise<Setup> {
+async function setup(userData?: string, env: NodeJS.ProcessEnv = {}): Promise<Setup> {
   const dir = userData ?? (await tempDir('kf-move-'));
   const events = new EventBus();
   const log = createLogger(() => {});
@@ -30,7 +30,7 @@ async function setup(userData?: string): Promise<Setup> {
   events.listen((name, payload) => {
     if (name === 'library:moveProgress') progress.push(payload as MoveProgress);
   });
-  const library = await Library.open({ userDataDir: dir, settings, events, log, platform, mediaUrl: (r, p) => `/media/${r}/${p}` });
+  const library = await Library.open({ userDataDir: dir, settings, events, log, platform, mediaUrl: (r, p) => `/media/${r}/${p}`, env });
   return { userData: dir, library, settings, platform, progress };
 }
 
@@ -187,5 +187,18 @@ describe('moving the library', () => {
       message: expect.stringContaining('/media/unplugged-drive/Keyframe'),
     });
     expect(s.settings.get().libraryDir).toBe('/media/unplugged-drive/Keyframe');
+  });
+
+  it('opens KEYFRAME_LIBRARY over the setting, making it if missing', async () => {
+    s = await setup();
+    const chosen = await tempDir();
+    await s.settings.set({ libraryDir: chosen });
+    await s.library.close();
+    const forRun = join(await tempDir(), 'scripted', 'library');
+    s = await setup(s.userData, { KEYFRAME_LIBRARY: forRun });
+    expect(s.library.store.dir).toBe(forRun);
+    expect(existsSync(join(forRun, 'library.db'))).toBe(true);
+    expect(s.library.info().notice).toBeUndefined();
+    expect(s.settings.get().libraryDir).toBe(chosen);
   });
 });
