@@ -4,23 +4,22 @@
  */
 import { app, BrowserWindow } from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createDispatcher } from './ipc/dispatcher';
 import { createHandlers } from './ipc/handlers';
 import { createServices } from './services';
 import { createLogger } from './services/log';
 import { mediaUrlFor } from './services/media';
 import { forwardEvents, registerIpc } from './shell/ipc';
-import { handleMediaProtocol, MEDIA_SCHEME, registerMediaScheme } from './shell/media-protocol';
 import { electronPlatform } from './shell/platform';
+import { APP_ENTRY, handleAppProtocol, handleMediaProtocol, MEDIA_SCHEME, registerSchemes } from './shell/protocols';
 import { applySecurityRules } from './shell/security';
+import { appOrigin } from './shell/trusted-origin';
 import { loadWindowState, trackWindowState } from './shell/window-state';
 
 if (process.env['KEYFRAME_USER_DATA']) app.setPath('userData', process.env['KEYFRAME_USER_DATA']);
-registerMediaScheme();
+registerSchemes();
 
-const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
-const appEntry = devServerUrl ?? pathToFileURL(join(import.meta.dirname, '../renderer/index.html')).href;
+const appEntry = process.env['ELECTRON_RENDERER_URL'] ?? APP_ENTRY;
 
 let mainWindow: BrowserWindow | undefined;
 
@@ -42,6 +41,7 @@ async function createWindow(userDataDir: string): Promise<BrowserWindow> {
       webSecurity: true,
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
+      webviewTag: false,
       spellcheck: true,
     },
   });
@@ -76,7 +76,8 @@ async function main(): Promise<void> {
     env: process.env,
   });
   applySecurityRules(appEntry);
-  handleMediaProtocol(() => services.mediaRoots());
+  handleAppProtocol(join(import.meta.dirname, '../renderer'));
+  handleMediaProtocol(() => services.mediaRoots(), appOrigin(appEntry));
   registerIpc(createDispatcher(createHandlers(services), { log }), () => mainWindow, appEntry);
 
   const open = async () => {

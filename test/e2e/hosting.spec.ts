@@ -17,7 +17,7 @@ import { startFakeRunComfy } from '../fake-runcomfy/server';
 import { makeFrame } from '../s3/frames';
 import { startLocalS3 } from '../s3/local-s3';
 import type { LocalS3 } from '../s3/local-s3';
-import { expect, FAKE_TOKEN, test } from './fixtures';
+import { E2E_BUCKET_SECRET, expect, FAKE_TOKEN, test } from './fixtures';
 import type { KeyframeApp } from './fixtures';
 
 /** Everything the page could read: its markup and every field's value. */
@@ -54,7 +54,7 @@ async function setUpBucket(app: KeyframeApp, s3: LocalS3) {
 
 let s3: LocalS3;
 test.beforeEach(async () => {
-  s3 = await startLocalS3();
+  s3 = await startLocalS3({ secretAccessKey: E2E_BUCKET_SECRET });
 });
 test.afterEach(async () => {
   await s3.close();

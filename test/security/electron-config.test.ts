@@ -21,7 +21,7 @@ describe('Electron security checklist (static)', () => {
     expect(prefs).toMatch(/nodeIntegrationInWorker:\s*false/);
     expect(prefs).toMatch(/webSecurity:\s*true/);
     expect(prefs).toMatch(/allowRunningInsecureContent:\s*false/);
-    expect(prefs).not.toMatch(/webviewTag:\s*true/);
+    expect(prefs).toMatch(/webviewTag:\s*false/);
     expect(shell).not.toMatch(/enableRemoteModule|nodeIntegration:\s*true|sandbox:\s*false|contextIsolation:\s*false/);
   });
 
@@ -31,6 +31,27 @@ describe('Electron security checklist (static)', () => {
     expect(security).toMatch(/will-attach-webview[\s\S]*preventDefault/);
     expect(security).toMatch(/setPermissionRequestHandler\(\(_contents, _permission, callback\) => callback\(false\)\)/);
     expect(security).toMatch(/setPermissionCheckHandler\(\(\) => false\)/);
+  });
+
+  it('loads the page from its own app:// origin, never from file:// (security checklist item 18)', () => {
+    const protocols = read('main/shell/protocols.ts');
+    expect(shell).toMatch(/const appEntry = process\.env\['ELECTRON_RENDERER_URL'\] \?\? APP_ENTRY;/);
+    expect(shell).not.toMatch(/loadFile\(|pathToFileURL|file:\/\//);
+    expect(protocols).toMatch(/APP_ENTRY = `\$\{APP_SCHEME\}:\/\/\$\{APP_HOST\}\/index\.html`/);
+    // The app scheme serves the renderer folder through the same confinement rule as media.
+    expect(protocols).toMatch(/serve\(\{ renderer: rendererDir \}/);
+    expect(protocols.match(/resolveMediaPath\(/g)).toHaveLength(1);
+    // Media answers CORS for our page only, not '*'.
+    expect(protocols).not.toMatch(/allow-origin', '\*'/);
+  });
+
+  it('opens only the app’s own links in the browser, on every path out (window.open and Platform)', () => {
+    expect(security).toMatch(/if \(isExternalLinkAllowed\(url\)\) void shell\.openExternal\(url\);/);
+    const platform = read('main/shell/platform.ts');
+    expect(platform).toMatch(/assertExternalLinkAllowed\(url\);\s*await shell\.openExternal\(url\);/);
+    // No other call of shell.openExternal anywhere in the shell.
+    const calls = [shell, security, platform].join('\n').match(/shell\.openExternal\(/g) ?? [];
+    expect(calls).toHaveLength(2);
   });
 
   it('takes the single-instance lock before anything else', () => {
