@@ -5,6 +5,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { rename, rm, stat, truncate } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -112,6 +113,9 @@ export async function downloadVideo(url: string, dest: string, options: Download
       lastError = error;
       if (options.signal?.aborted) throw new AppError('aborted', 'The download was stopped.', { cause: error });
       if (error instanceof AppError && error.details?.['expired']) throw error;
+      // The disk, not the connection: trying again at once would fail the same way.
+      const disk = diskProblem(error, dirname(dest));
+      if (disk) throw disk;
       if (attempt + 1 < attempts) await new Promise((r) => setTimeout(r, backoff(attempt)));
     } finally {
       clearTimeout(idleTimer);
@@ -120,6 +124,23 @@ export async function downloadVideo(url: string, dest: string, options: Download
   if (lastError instanceof AppError) throw lastError;
   throw new AppError('network', 'The video could not be downloaded: the connection kept dropping. It will be tried again.', {
     cause: lastError,
+  });
+}
+
+const DISK_ERRORS: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the folder is read-only',
+  EACCES: 'permission was denied',
+  EPERM: 'permission was denied',
+};
+
+/** An AppError saying what is wrong with the disk, or undefined for any other failure. */
+function diskProblem(error: unknown, folder: string): AppError | undefined {
+  const why = DISK_ERRORS[(error as NodeJS.ErrnoException)?.code ?? ''];
+  if (!why) return undefined;
+  return new AppError('io', `Keyframe could not save the video in ${folder} (${why}). It tries again; free some space or fix the folder, or press Retry now.`, {
+    cause: error,
   });
 }
 
