@@ -2,8 +2,9 @@
  * The Electron shell: the only module (with `shell/` and the preload) that imports Electron.
  * It builds the same services the carrier builds and connects them to one secure window.
  */
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, dialog } from 'electron';
 import { join } from 'node:path';
+import { AppError } from './contract';
 import { createDispatcher } from './ipc/dispatcher';
 import { createHandlers } from './ipc/handlers';
 import { createServices } from './services';
@@ -95,4 +96,9 @@ async function main(): Promise<void> {
   app.on('will-quit', () => void services.close());
 }
 
-void main();
+main().catch((error: unknown) => {
+  // E.g. a library folder that cannot be opened: say why rather than show no window at all.
+  const message = error instanceof AppError ? error.message : `Something went wrong while starting: ${String(error)}`;
+  dialog.showErrorBox('Keyframe cannot start', message);
+  app.exit(1);
+});

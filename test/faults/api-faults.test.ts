@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../main/contract';
 import type { Endpoint } from '../fake-runcomfy/server';
-import { expectConsistent, faultRig, hasCompleteVideo, until } from './rig';
+import { expectConsistent, failure, faultRig, hasCompleteVideo, until } from './rig';
 import type { Rig } from './rig';
 
 const rigs: Rig[] = [];
@@ -56,7 +56,7 @@ describe('5xx storms', () => {
   it('on submit: the job fails at once in RunComfy’s words, is not sent again, and can be told apart from a model failure', async () => {
     const r = await rig();
     r.fake.script('submit', { respond: 500, body: { error: 'database unavailable' } });
-    const error = await r.runner.submit(r.request()).catch((e: unknown) => e);
+    const error = await failure(r.runner.submit(r.request()));
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).message).toBe(
       "RunComfy's API is having trouble (HTTP 500 Internal Server Error: database unavailable). Try again in a few minutes.",
@@ -137,7 +137,7 @@ describe('connections dropped mid-request', () => {
     async (drop, fakeHasIt) => {
       const r = await rig();
       r.fake.script('submit', { drop });
-      const error = await r.runner.submit(r.request()).catch((e: unknown) => e as AppError);
+      const error = await failure(r.runner.submit(r.request()));
       expect(error).toMatchObject({ details: { mayHaveSubmitted: true } });
       expect(error.message).toMatch(/check your RunComfy dashboard before submitting it again/i);
       await r.runner.idle();

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { QueueItem, RunnerState } from '../../main/contract';
+import type { AppError, QueueItem, RunnerState } from '../../main/contract';
 import { EventBus } from '../../main/services/events';
 import { dataUriHost } from '../../main/services/hosting/data-uri-host';
 import type { JobRecord } from '../../main/services/library';
@@ -33,6 +33,8 @@ const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 export interface RigOptions {
   fake?: FakeOptions;
+  /** Follow jobs on this (running) fake instead of starting one: an app started again. */
+  useFake?: FakeRunComfy;
   /** Where the library lives (a tmpfs or a read-only mount in the storage tests). */
   libraryDir?: string;
   client?: Partial<RunComfyClientOptions>;
@@ -70,7 +72,8 @@ export async function frameFile(dir: string, name: string, colour: string): Prom
 }
 
 export async function faultRig(options: RigOptions = {}): Promise<Rig> {
-  const fake = await startFakeRunComfy({ tokens: [TOKEN], plan: { queuePositions: 1, stepMs: 40, progressMs: 60 }, ...options.fake });
+  const fake =
+    options.useFake ?? (await startFakeRunComfy({ tokens: [TOKEN], plan: { queuePositions: 1, stepMs: 40, progressMs: 60 }, ...options.fake }));
   const dir = await mkdtemp(join(tmpdir(), 'kf-faults-'));
   const libraryDir = options.libraryDir ?? join(dir, 'library');
   const platform = new RecordingPlatform(join(dir, 'Trash'));
@@ -143,7 +146,7 @@ export async function faultRig(options: RigOptions = {}): Promise<Rig> {
       closed = true;
       await runner.stop();
       await store.close();
-      await fake.close();
+      if (!options.useFake) await fake.close();
     },
   };
   await runner.start();
@@ -184,4 +187,14 @@ export function hasCompleteVideo(store: { folderOf(id: string): string }, record
   } catch {
     return false;
   }
+}
+
+/** The error a promise rejects with (fails the test if it resolves). */
+export function failure(promise: Promise<unknown>): Promise<AppError> {
+  return promise.then(
+    () => {
+      throw new Error('expected a failure, but it succeeded');
+    },
+    (error: unknown) => error as AppError,
+  );
 }

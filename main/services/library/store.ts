@@ -102,7 +102,7 @@ export function describeSentUrl(host: FrameHost, url: string): string {
 }
 
 /** A write error's cause in the user's words (Node's errno codes and SQLite's result codes). */
-function whyWriteFailed(code: string | undefined): string {
+export function whyWriteFailed(code: string | undefined): string {
   if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return 'the disk is full';
   if (code === 'EROFS' || code?.startsWith('SQLITE_READONLY')) return 'the folder is read-only';
   if (code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_PERM') return 'permission was denied';
