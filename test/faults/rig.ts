@@ -18,7 +18,7 @@ import { LibraryStore } from '../../main/services/library/store';
 import { createLogger } from '../../main/services/log';
 import { mediaUrlFor } from '../../main/services/media';
 import { createRunComfyClient } from '../../main/services/runcomfy/client';
-import type { RunComfyClientOptions } from '../../main/services/runcomfy/client';
+import type { RunComfyClient, RunComfyClientOptions } from '../../main/services/runcomfy/client';
 import { PollSchedule } from '../../main/services/jobs/poll-schedule';
 import { JobRunner } from '../../main/services/jobs/runner';
 import type { JobRequest, ReadyFrame, RunnerOptions } from '../../main/services/jobs/runner';
@@ -46,6 +46,7 @@ export interface Rig {
   dir: string;
   libraryDir: string;
   store: LibraryStore;
+  client: RunComfyClient;
   runner: JobRunner;
   events: EventBus;
   /** Every queue item the runner announced, in order. */
@@ -124,6 +125,7 @@ export async function faultRig(options: RigOptions = {}): Promise<Rig> {
     dir,
     libraryDir,
     store,
+    client,
     runner,
     events,
     changes,
