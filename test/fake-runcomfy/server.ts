@@ -6,8 +6,8 @@
  * URLs (with Range requests, and an "expired" mode).
  *
  * Tests script it per case: `fake.script('status', { respond: 503 })`, `{ delayMs }`,
- * `{ drop: 'on-arrival' | 'after-handling' | 'mid-body' }`, and read `fake.count('submit')` to
- * assert that a job was submitted exactly once.
+ * `{ drop: 'on-arrival' | 'after-handling' | 'mid-body' }`, `{ stall: 'mid-body' }`, and read
+ * `fake.count('submit')` to assert that a job was submitted exactly once.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -146,6 +146,11 @@ export class FakeRunComfy {
   nextJob(plan: Partial<JobPlan>): this {
     this.#nextPlans.push(plan);
     return this;
+  }
+
+  /** Scripted behaviours not yet used up. */
+  get pendingRules(): number {
+    return this.#rules.reduce((sum, rule) => sum + rule.times, 0);
   }
 
   /** Requests received by an endpoint (every one, refused or not). */
