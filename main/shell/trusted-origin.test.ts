@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appOrigin, isAppUrl } from './trusted-origin';
+import { appOrigin, isAppUrl, isTrustedSender } from './trusted-origin';
 
 describe('isAppUrl', () => {
   const entry = 'app://keyframe/index.html';
@@ -44,5 +44,30 @@ describe('appOrigin', () => {
   it('is the origin Chromium gives the page, for the CORS header of media responses', () => {
     expect(appOrigin('app://keyframe/index.html')).toBe('app://keyframe');
     expect(appOrigin('http://localhost:5173/')).toBe('http://localhost:5173');
+  });
+});
+
+describe('isTrustedSender (the IPC wrapper’s check of every call)', () => {
+  const entry = 'app://keyframe/index.html';
+  const webContents = { id: 1 };
+  const window = { webContents };
+  const mainFrame = { parent: null, url: 'app://keyframe/index.html' };
+
+  it('trusts our window’s main frame on our page', () => {
+    expect(isTrustedSender({ sender: webContents, senderFrame: mainFrame }, window, entry)).toBe(true);
+  });
+
+  it.each([
+    ['an iframe inside our page', { sender: webContents, senderFrame: { parent: mainFrame, url: 'app://keyframe/index.html' } }, window],
+    [
+      'our window after it navigated elsewhere',
+      { sender: webContents, senderFrame: { parent: null, url: 'https://evil.example/' } },
+      window,
+    ],
+    ['another web contents showing our page', { sender: { id: 2 }, senderFrame: mainFrame }, window],
+    ['a frame that is gone', { sender: webContents, senderFrame: null }, window],
+    ['any sender while there is no window', { sender: webContents, senderFrame: mainFrame }, undefined],
+  ])('refuses %s', (_what, event, win) => {
+    expect(isTrustedSender(event, win, entry)).toBe(false);
   });
 });

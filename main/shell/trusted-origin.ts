@@ -26,3 +26,18 @@ export function appOrigin(appEntry: string): string {
   const entry = new URL(appEntry);
   return `${entry.protocol}//${entry.host}`;
 }
+
+/** What an IPC call says about who sent it (the parts of Electron's IpcMainInvokeEvent we look at). */
+export interface IpcSender {
+  sender: unknown;
+  senderFrame: { parent: unknown; url: string } | null;
+}
+
+/**
+ * A call is ours only when it comes from our window's own web contents, from its main frame (not
+ * an iframe), showing our page.
+ */
+export function isTrustedSender(event: IpcSender, window: { webContents: unknown } | undefined, appEntry: string): boolean {
+  const frame = event.senderFrame;
+  return !!window && !!frame && event.sender === window.webContents && frame.parent === null && isAppUrl(frame.url, appEntry);
+}

@@ -182,7 +182,11 @@ describe('a hung server', () => {
     r.fake.script('status', { delayMs: 60_000 }, 50);
     await r.runner.submit(r.request());
     // A status request is in flight, unanswered.
-    await until(() => r.fake.requests.some((request) => request.endpoint === 'status' && request.status === 'dropped'), 5_000, 'a status request');
+    await until(
+      () => r.fake.requests.some((request) => request.endpoint === 'status' && request.status === 'dropped'),
+      5_000,
+      'a status request',
+    );
     const stopped = await Promise.race([
       r.runner.stop().then(() => 'stopped'),
       new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5_000)),

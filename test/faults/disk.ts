@@ -17,6 +17,7 @@ async function asRoot(command: string, args: string[]): Promise<void> {
   } catch (error) {
     throw new Error(
       `The storage fault tests need to run "${command} ${args.join(' ')}" as root (mount a small tmpfs); that failed: ${(error as Error).message}`,
+      { cause: error },
     );
   }
 }

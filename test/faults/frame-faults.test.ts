@@ -51,7 +51,12 @@ async function desk(): Promise<Desk> {
     platform: rig.platform,
   });
   await frames.init();
-  const hosting = new HostingService({ settings, secrets: new KeytarSecretStore('Keyframe frame faults (unused)', log), events: rig.events, log });
+  const hosting = new HostingService({
+    settings,
+    secrets: new KeytarSecretStore('Keyframe frame faults (unused)', log),
+    events: rig.events,
+    log,
+  });
   const jobs = new JobsService({
     frames,
     store: rig.store,
@@ -86,7 +91,8 @@ describe('a frame whose file changes after it was picked', () => {
     const error = await failure(d.jobs.submit(d.request(start, end)));
     expect(error).toMatchObject({
       code: 'hosting',
-      message: 'The frame “dawn.png” is no longer on disk (it was moved or deleted after it was picked), so nothing was sent. Pick the frame again.',
+      message:
+        'The frame “dawn.png” is no longer on disk (it was moved or deleted after it was picked), so nothing was sent. Pick the frame again.',
       details: { problem: 'frame-missing' },
     });
     expect(d.rig.fake.count('submit')).toBe(0);
@@ -98,7 +104,10 @@ describe('a frame whose file changes after it was picked', () => {
     expect(d.rig.store.require(item.id).status).toBe('completed');
     // What RunComfy received is what the library keeps.
     expect(d.rig.fake.submissions[0].images.map((image) => image.sha256)).toEqual(
-      d.rig.store.require(item.id).files.filter((file) => file.kind === 'frame').map((file) => file.sha256),
+      d.rig.store
+        .require(item.id)
+        .files.filter((file) => file.kind === 'frame')
+        .map((file) => file.sha256),
     );
     await d.jobs.stop();
     await d.rig.reopen();
@@ -113,7 +122,8 @@ describe('a frame whose file changes after it was picked', () => {
 
     await expect(d.jobs.submit(d.request(start, end))).rejects.toMatchObject({
       code: 'hosting',
-      message: 'The frame “dusk.png” changed on disk after it was checked, so Keyframe did not send it. Pick the frame again so it is checked anew.',
+      message:
+        'The frame “dusk.png” changed on disk after it was checked, so Keyframe did not send it. Pick the frame again so it is checked anew.',
     });
     expect(d.rig.fake.count('submit')).toBe(0);
     expect(d.rig.store.count()).toBe(0);

@@ -33,7 +33,10 @@ const outcome = async (work: () => Promise<unknown>) => {
 
 const fake = await startFakeRunComfy({ tokens: [TOKEN, NEW_TOKEN], plan: { queuePositions: 0, progressMs: 50 } });
 const dir = await mkdtemp(join(tmpdir(), 'kf-keychain-fault-'));
-const store = new KeytarSecretStore(service, createLogger(() => {}));
+const store = new KeytarSecretStore(
+  service,
+  createLogger(() => {}),
+);
 // The daemon needs a moment to appear on the bus.
 for (let tries = 0; ; tries++) {
   try {
@@ -71,13 +74,27 @@ for (;;) {
 
 // The token in memory still works: a job goes all the way.
 const frame = async (name: string, colour: string) => {
-  const bytes = await sharp({ create: { width: 640, height: 360, channels: 3, background: colour } }).png().toBuffer();
+  const bytes = await sharp({ create: { width: 640, height: 360, channels: 3, background: colour } })
+    .png()
+    .toBuffer();
   const path = join(dir, name);
   await writeFile(path, bytes);
-  return { path, sha256: createHash('sha256').update(bytes).digest('hex'), mime: 'image/png', bytes: bytes.length, name, ext: 'png' as const };
+  return {
+    path,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    mime: 'image/png',
+    bytes: bytes.length,
+    name,
+    ext: 'png' as const,
+  };
 };
 const job = await outcome(async () => {
-  const item = await services.jobs.runner.submit({ prompt: 'keychain gone', duration: 5, start: await frame('a.png', '#a33'), end: await frame('b.png', '#33a') });
+  const item = await services.jobs.runner.submit({
+    prompt: 'keychain gone',
+    duration: 5,
+    start: await frame('a.png', '#a33'),
+    end: await frame('b.png', '#33a'),
+  });
   await services.jobs.runner.idle();
   return services.library.store.require(item.id).status;
 });
@@ -88,7 +105,10 @@ report['saveToken'] = await outcome(() => services.token.save(NEW_TOKEN));
 report['keychainProblem'] = services.token.status().keychainProblem;
 // A bucket set up now needs its secret from the keychain, which is gone.
 await services.settings.set({
-  hosting: { mode: 'bucket', s3: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', bucket: 'frames', accessKeyId: 'KEY', pathStyle: true } },
+  hosting: {
+    mode: 'bucket',
+    s3: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', bucket: 'frames', accessKeyId: 'KEY', pathStyle: true },
+  },
 });
 report['bucketJob'] = await outcome(async () =>
   services.jobs.runner.submit({ prompt: 'bucket', duration: 5, start: await frame('c.png', '#3a3'), end: await frame('d.png', '#aa3') }),

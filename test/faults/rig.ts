@@ -74,7 +74,8 @@ export async function frameFile(dir: string, name: string, colour: string): Prom
 
 export async function faultRig(options: RigOptions = {}): Promise<Rig> {
   const fake =
-    options.useFake ?? (await startFakeRunComfy({ tokens: [TOKEN], plan: { queuePositions: 1, stepMs: 40, progressMs: 60 }, ...options.fake }));
+    options.useFake ??
+    (await startFakeRunComfy({ tokens: [TOKEN], plan: { queuePositions: 1, stepMs: 40, progressMs: 60 }, ...options.fake }));
   const dir = await mkdtemp(join(tmpdir(), 'kf-faults-'));
   const libraryDir = options.libraryDir ?? join(dir, 'library');
   const platform = new RecordingPlatform(join(dir, 'Trash'));
@@ -138,7 +139,13 @@ export async function faultRig(options: RigOptions = {}): Promise<Rig> {
     async reopen() {
       await runner.stop();
       await store.close();
-      const again = await LibraryStore.open({ dir: libraryDir, log, events: new EventBus(), mediaUrl: mediaUrlFor('/media/'), trash: async () => {} });
+      const again = await LibraryStore.open({
+        dir: libraryDir,
+        log,
+        events: new EventBus(),
+        mediaUrl: mediaUrlFor('/media/'),
+        trash: async () => {},
+      });
       const records = allRecords(again);
       await again.close();
       return records;

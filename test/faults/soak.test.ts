@@ -116,7 +116,9 @@ describe('soak', () => {
       switch (job.submitFault) {
         case '503':
           expect(record.status, where).toBe('failed');
-          expect(record.error).toBe("RunComfy's API is having trouble (HTTP 503 Service Unavailable: maintenance). Try again in a few minutes.");
+          expect(record.error).toBe(
+            "RunComfy's API is having trouble (HTTP 503 Service Unavailable: maintenance). Try again in a few minutes.",
+          );
           expect(job.error?.message).toBe(record.error);
           break;
         case '429':

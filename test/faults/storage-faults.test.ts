@@ -38,7 +38,11 @@ async function rigOnSmallDisk(plan = {}): Promise<Rig> {
   return rig;
 }
 
-const shown = (r: Rig) => r.states.map((state) => state.problem).filter(Boolean).join('\n');
+const shown = (r: Rig) =>
+  r.states
+    .map((state) => state.problem)
+    .filter(Boolean)
+    .join('\n');
 
 describe('a full disk', () => {
   it('refuses a new job before anything is sent, says the disk is full, and the next one works once there is space', async () => {
@@ -66,7 +70,11 @@ describe('a full disk', () => {
     await disk!.fill();
     r.fake.advance(undefined, 5);
     // RunComfy finished; the library cannot take the video (or even the news) yet.
-    await until(() => /the disk is full/.test(shown(r)) || r.changes.some((c) => /the disk is full/.test(c.download?.problem ?? '')), 10_000, 'a disk-full message');
+    await until(
+      () => /the disk is full/.test(shown(r)) || r.changes.some((c) => /the disk is full/.test(c.download?.problem ?? '')),
+      10_000,
+      'a disk-full message',
+    );
     const said = [shown(r), ...r.changes.map((c) => c.download?.problem ?? '')].join('\n');
     expect(said).toMatch(/the disk is full/);
     expect(said).toMatch(/Your jobs keep running at RunComfy|It tries again; free some space/);

@@ -54,6 +54,24 @@ describe('Electron security checklist (static)', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('loads no remote content: one page, ours; no webviews, views or extra windows', () => {
+    expect(shell.match(/loadURL\(/g)).toEqual(['loadURL(']);
+    expect(shell).toMatch(/loadURL\(appEntry\)/);
+    expect(shell).not.toMatch(/BrowserView|WebContentsView|loadFile|new BrowserWindow[\s\S]*new BrowserWindow/);
+  });
+
+  it('starts no crash reporter, so no crash dump (which would hold main’s memory, token included) is written or sent', () => {
+    const sources = [
+      'main/index.ts',
+      'main/preload.ts',
+      'main/shell/ipc.ts',
+      'main/shell/platform.ts',
+      'main/shell/protocols.ts',
+      'main/shell/security.ts',
+    ];
+    for (const file of sources) expect(read(file), file).not.toMatch(/crashReporter/);
+  });
+
   it('takes the single-instance lock before anything else', () => {
     expect(shell).toMatch(/requestSingleInstanceLock\(\)/);
   });
@@ -61,8 +79,9 @@ describe('Electron security checklist (static)', () => {
   it('registers IPC only through the contract-built wrapper that checks the sender', () => {
     const ipc = read('main/shell/ipc.ts');
     expect(ipc).toMatch(/for \(const name of methodNames\)/);
-    expect(ipc).toMatch(/senderFrame/);
-    expect(ipc).toMatch(/frame\.parent === null/);
+    // Every call is dispatched with the sender check (tested itself in main/shell/trusted-origin.test.ts).
+    expect(ipc).toMatch(/dispatch\(name, args, \{ trusted: isTrustedSender\(event, getWindow\(\), appEntry\) \}\)/);
+    expect(ipc.match(/ipcMain\.(handle|on)\(/g)).toEqual(['ipcMain.handle(']);
     expect(shell).not.toMatch(/ipcMain\./);
   });
 

@@ -2,6 +2,7 @@
 // GitHub for translations and Electron's release list through `got`; CI has no internet, and got's
 // retry timer then crashes the process after the scan. Here every such request fails at once, so
 // the tool falls back to its bundled English texts. The release check itself is excluded (-x).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS preload, by design
 const Module = require('node:module');
 const load = Module._load;
 Module._load = function (request, ...rest) {

@@ -15,7 +15,11 @@ describe('electronegativity review', () => {
   it('reads the CSV report, quotes and commas inside fields included', () => {
     const findings = parseFindings(csv);
     expect(findings).toHaveLength(3);
-    expect(findings[1]).toMatchObject({ id: 'CSP_GLOBAL_CHECK', file: 'renderer/index.html', sample: `default-src 'none'; script-src 'self', "quoted"` });
+    expect(findings[1]).toMatchObject({
+      id: 'CSP_GLOBAL_CHECK',
+      file: 'renderer/index.html',
+      sample: `default-src 'none'; script-src 'self', "quoted"`,
+    });
   });
 
   it('passes a finding only when a review names its check, file and code', () => {

@@ -14,8 +14,9 @@ import type { Review } from './electronegativity-review';
 
 const VERSION = '1.10.3';
 const root = resolve(import.meta.dirname, '../..');
-const electron = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> })
-  .devDependencies['electron'].replace(/^[^\d]*/, '');
+const electron = (
+  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+).devDependencies['electron'].replace(/^[^\d]*/, '');
 
 const stage = mkdtempSync(join(tmpdir(), 'kf-electronegativity-'));
 const notTests = (path: string) => !/\.test\.ts$|[\\/]test[\\/]/.test(path);
@@ -38,6 +39,7 @@ const run = spawnSync(
     env: { ...process.env, NODE_OPTIONS: `--require ${join(import.meta.dirname, 'electronegativity-offline.cjs')}` },
   },
 );
+// eslint-disable-next-line no-control-regex -- the tool's colour codes
 const output = `${run.stdout}${run.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
 let failed = false;
 if (run.status !== 0) {
@@ -56,7 +58,9 @@ const reviews = JSON.parse(readFileSync(join(import.meta.dirname, 'electronegati
 const { unreviewed, stale } = compareWithReviews(findings, reviews);
 rmSync(stage, { recursive: true, force: true });
 
-console.log(`electronegativity ${VERSION} (Electron ${electron}): ${findings.length} finding(s), ${findings.length - unreviewed.length} reviewed`);
+console.log(
+  `electronegativity ${VERSION} (Electron ${electron}): ${findings.length} finding(s), ${findings.length - unreviewed.length} reviewed`,
+);
 for (const finding of findings) {
   const mark = unreviewed.includes(finding) ? 'NOT REVIEWED' : 'reviewed';
   console.log(`  ${mark.padEnd(12)} ${finding.id} ${finding.file}:${finding.location} ${finding.sample.slice(0, 90)}`);

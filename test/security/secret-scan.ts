@@ -62,13 +62,17 @@ export function findSecrets(bytes: Buffer, secrets: Secret[]): { secret: string;
 /** Searches every regular file under `dir` (symlinks are not followed). `skip` takes paths relative to `dir`. */
 export async function scanTree(dir: string, secrets: Secret[], skip: (relativePath: string) => boolean = () => false): Promise<ScanReport> {
   const report: ScanReport = { files: 0, bytes: 0, hits: [] };
+  const seen = new Set<string>(); // hard links: one file, read once
   const walk = async (folder: string): Promise<void> => {
     for (const entry of await readdir(folder, { withFileTypes: true })) {
       const path = join(folder, entry.name);
       const rel = relative(dir, path);
       if (skip(rel)) continue;
       if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile() && (await lstat(path)).isFile()) {
+      else if (entry.isFile()) {
+        const { dev, ino } = await lstat(path);
+        if (seen.has(`${dev}:${ino}`)) continue;
+        seen.add(`${dev}:${ino}`);
         const bytes = await readFile(path);
         report.files++;
         report.bytes += bytes.length;

@@ -139,9 +139,13 @@ const DISK_ERRORS: Record<string, string> = {
 function diskProblem(error: unknown, folder: string): AppError | undefined {
   const why = DISK_ERRORS[(error as NodeJS.ErrnoException)?.code ?? ''];
   if (!why) return undefined;
-  return new AppError('io', `Keyframe could not save the video in ${folder} (${why}). It tries again; free some space or fix the folder, or press Retry now.`, {
-    cause: error,
-  });
+  return new AppError(
+    'io',
+    `Keyframe could not save the video in ${folder} (${why}). It tries again; free some space or fix the folder, or press Retry now.`,
+    {
+      cause: error,
+    },
+  );
 }
 
 interface Response {
