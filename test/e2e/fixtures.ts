@@ -31,6 +31,8 @@ export const CHROMIUM_FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // Heap snapshots keep whole strings, not their first 1024 characters (security.spec.ts searches them).
+  '--js-flags=--heap-snapshot-string-limit=100000000',
 ];
 
 const electronPath = process.env['ELECTRON_PATH'];
