@@ -63,6 +63,27 @@ describe('a full disk', () => {
     expect(await expectConsistent(r.libraryDir)).toEqual([]);
   });
 
+  it('just after RunComfy accepted a job: its request id is kept until it can be written, so the job is neither lost nor sent twice', async () => {
+    const r = await rigOnSmallDisk({ stepMs: 30 });
+    r.fake.script('submit', { delayMs: 400 });
+    const submitting = r.runner.submit(r.request());
+    await until(() => r.fake.count('submit') === 1, 5_000, 'the submit to arrive');
+    await disk!.fill();
+    const item = await submitting;
+    await until(() => /the disk is full/.test(shown(r)), 5_000, 'a disk-full message');
+    expect(r.store.require(item.id).status).toBe('submitting');
+    expect(r.logLines.join('\n')).toContain(`${item.id} was accepted by RunComfy as request ${r.fake.jobIds[0]}`);
+
+    await disk!.free();
+    await until(() => hasCompleteVideo(r.store, r.store.require(item.id)), 10_000, 'the video');
+    await r.runner.idle();
+    expect(r.store.require(item.id)).toMatchObject({ status: 'completed', requestId: r.fake.jobIds[0] });
+    expect(r.runner.state().problem).toBeUndefined();
+    expect(r.fake.count('submit')).toBe(1);
+    await r.reopen();
+    expect(await expectConsistent(r.libraryDir)).toEqual([]);
+  });
+
   it('while a job finishes: the job is followed on, the queue says why its video waits, and it lands once there is space', async () => {
     const r = await rigOnSmallDisk();
     const item = await r.runner.submit(r.request());

@@ -245,6 +245,7 @@ export class JobRunner {
     try {
       await write();
       this.#pendingWrites.delete(id);
+      if (this.#pendingWrites.size === 0) this.#setProblem(undefined);
       this.#changed(id);
       this.#checkIdle();
     } catch (error) {
