@@ -12,4 +12,9 @@ export default defineConfig({
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
   globalSetup: './test/e2e/global-setup.ts',
   use: { trace: 'retain-on-failure' },
+  projects: [
+    { name: 'e2e', testMatch: /\.spec\.ts$/, teardown: 'secrets scan' },
+    // After every spec: search all the user data the apps left for the E2E secrets.
+    { name: 'secrets scan', testMatch: /secrets-scan\.teardown\.ts$/ },
+  ],
 });

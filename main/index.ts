@@ -2,25 +2,25 @@
  * The Electron shell: the only module (with `shell/` and the preload) that imports Electron.
  * It builds the same services the carrier builds and connects them to one secure window.
  */
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, dialog } from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { AppError } from './contract';
 import { createDispatcher } from './ipc/dispatcher';
 import { createHandlers } from './ipc/handlers';
 import { createServices } from './services';
 import { createLogger } from './services/log';
 import { mediaUrlFor } from './services/media';
 import { forwardEvents, registerIpc } from './shell/ipc';
-import { handleMediaProtocol, MEDIA_SCHEME, registerMediaScheme } from './shell/media-protocol';
 import { electronPlatform } from './shell/platform';
+import { APP_ENTRY, handleAppProtocol, handleMediaProtocol, MEDIA_SCHEME, registerSchemes } from './shell/protocols';
 import { applySecurityRules } from './shell/security';
+import { appOrigin } from './shell/trusted-origin';
 import { loadWindowState, trackWindowState } from './shell/window-state';
 
 if (process.env['KEYFRAME_USER_DATA']) app.setPath('userData', process.env['KEYFRAME_USER_DATA']);
-registerMediaScheme();
+registerSchemes();
 
-const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
-const appEntry = devServerUrl ?? pathToFileURL(join(import.meta.dirname, '../renderer/index.html')).href;
+const appEntry = process.env['ELECTRON_RENDERER_URL'] ?? APP_ENTRY;
 
 let mainWindow: BrowserWindow | undefined;
 
@@ -42,6 +42,7 @@ async function createWindow(userDataDir: string): Promise<BrowserWindow> {
       webSecurity: true,
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
+      webviewTag: false,
       spellcheck: true,
     },
   });
@@ -76,7 +77,8 @@ async function main(): Promise<void> {
     env: process.env,
   });
   applySecurityRules(appEntry);
-  handleMediaProtocol(() => services.mediaRoots());
+  handleAppProtocol(join(import.meta.dirname, '../renderer'));
+  handleMediaProtocol(() => services.mediaRoots(), appOrigin(appEntry));
   registerIpc(createDispatcher(createHandlers(services), { log }), () => mainWindow, appEntry);
 
   const open = async () => {
@@ -94,4 +96,9 @@ async function main(): Promise<void> {
   app.on('will-quit', () => void services.close());
 }
 
-void main();
+main().catch((error: unknown) => {
+  // E.g. a library folder that cannot be opened: say why rather than show no window at all.
+  const message = error instanceof AppError ? error.message : `Something went wrong while starting: ${String(error)}`;
+  dialog.showErrorBox('Keyframe cannot start', message);
+  app.exit(1);
+});

@@ -29,7 +29,15 @@ export const QueueItem = z.object({
   requestId: z.string().optional(),
   queuePosition: z.number().int().optional(),
   /** A completed job whose video is still coming down. */
-  download: z.object({ received: z.number(), total: z.number().optional(), retrying: z.boolean() }).optional(),
+  download: z
+    .object({
+      received: z.number(),
+      total: z.number().optional(),
+      retrying: z.boolean(),
+      /** Why the last attempt failed (the disk is full, the link expired…), while it waits to try again. */
+      problem: z.string().optional(),
+    })
+    .optional(),
   videoUrl: z.string().optional(),
   startFrameUrl: z.string().optional(),
   hosts: z.array(FrameHost),
@@ -60,6 +68,8 @@ export const RunnerState = z.object({
   paused: z.enum(['rate_limited', 'offline', 'signed_out']).optional(),
   /** When following resumes by itself (rate limit), ISO time. */
   until: z.string().optional(),
+  /** Trouble the runner is working around without pausing (RunComfy failing, the library not writable). */
+  problem: z.string().optional(),
   open: z.number().int(),
 });
 export type RunnerState = z.infer<typeof RunnerState>;

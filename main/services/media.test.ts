@@ -19,6 +19,10 @@ describe('resolveMediaPath', () => {
     await writeFile(join(base, 'staging', 'frame.png'), 'f');
     await symlink(join(base, 'secret.txt'), join(base, 'library', 'job-1', 'link.txt'));
     await symlink(join(base, 'library', 'job-1', 'video.mp4'), join(base, 'staging', 'inside-link.mp4'));
+    // A job "folder" that is a link to a folder outside the library.
+    await mkdir(join(base, 'outside'));
+    await writeFile(join(base, 'outside', 'private.txt'), 'p');
+    await symlink(join(base, 'outside'), join(base, 'library', 'job-2'));
     roots = { library: join(base, 'library'), staging: join(base, 'staging') };
   });
 
@@ -53,13 +57,38 @@ describe('resolveMediaPath', () => {
     'library/../library-evil/x.txt',
     'library/\u2025/secret.txt',
     'library/\uff0e\uff0e/secret.txt',
+    'library/job-2/private.txt',
+    'library/job-1/\u202evideo.mp4',
+    'library/job-1/video.mp4\u200b',
   ])('refuses %j', async (requested) => {
     expect(await resolveMediaPath(roots, requested)).toBeUndefined();
+  });
+
+  it('refuses an absolute path written after the root', async () => {
+    expect(await resolveMediaPath(roots, `library/${join(base, 'secret.txt')}`)).toBeUndefined();
+    expect(await resolveMediaPath(roots, `library/${join(base, 'library', 'job-1', 'video.mp4')}`)).toBeUndefined();
   });
 
   it('allows a symlink that stays inside its root only', async () => {
     // staging/inside-link.mp4 points into the library, which is a different root: refused.
     expect(await resolveMediaPath(roots, 'staging/inside-link.mp4')).toBeUndefined();
+  });
+});
+
+describe('the app:// scheme (Electron serves the built renderer with the same rule)', () => {
+  it('serves the page and its assets, and nothing beside them', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'kf-app-'));
+    await mkdir(join(base, 'renderer', 'assets'), { recursive: true });
+    await mkdir(join(base, 'main'));
+    await writeFile(join(base, 'renderer', 'index.html'), '<!doctype html>');
+    await writeFile(join(base, 'renderer', 'assets', 'index.js'), '');
+    await writeFile(join(base, 'main', 'index.js'), '');
+    const app = { renderer: join(base, 'renderer') };
+    expect(await resolveMediaPath(app, 'renderer/index.html')).toBe(join(base, 'renderer', 'index.html'));
+    expect(await resolveMediaPath(app, 'renderer/assets/index.js')).toBeDefined();
+    for (const path of ['renderer/../main/index.js', 'renderer/%2e%2e/main/index.js', 'renderer/', 'main/index.js', 'renderer/assets']) {
+      expect(await resolveMediaPath(app, path), path).toBeUndefined();
+    }
   });
 });
 

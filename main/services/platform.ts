@@ -14,7 +14,7 @@ export interface Platform {
   /** Moves a file or folder to the OS trash (recoverable). */
   trashItem(path: string): Promise<void>;
   revealInFolder(path: string): void;
-  /** Opens an http(s) link in the user's browser. Callers pass only links the app made. */
+  /** Opens a link in the user's browser; refuses (throws) anything not in external-links.ts. */
   openExternal(url: string): Promise<void>;
   /** Resolves to the chosen paths, or [] when the user cancels. `directory` picks folders instead of files. */
   showOpenDialog(options: { title: string; filters: FileFilter[]; multiple?: boolean; directory?: boolean }): Promise<string[]>;

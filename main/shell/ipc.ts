@@ -4,20 +4,15 @@
  * that may import `ipcMain` (a lint rule enforces it).
  */
 import { ipcMain } from 'electron';
-import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
+import type { BrowserWindow } from 'electron';
 import { methodNames } from '../contract';
 import type { Dispatch } from '../ipc/dispatcher';
 import type { EventBus } from '../services/events';
-import { isAppUrl } from './trusted-origin';
+import { isTrustedSender } from './trusted-origin';
 
 export function registerIpc(dispatch: Dispatch, getWindow: () => BrowserWindow | undefined, appEntry: string): void {
-  const isTrusted = (event: IpcMainInvokeEvent) => {
-    const window = getWindow();
-    const frame = event.senderFrame;
-    return !!window && !!frame && event.sender === window.webContents && frame.parent === null && isAppUrl(frame.url, appEntry);
-  };
   for (const name of methodNames) {
-    ipcMain.handle(name, (event, ...args: unknown[]) => dispatch(name, args, { trusted: isTrusted(event) }));
+    ipcMain.handle(name, (event, ...args: unknown[]) => dispatch(name, args, { trusted: isTrustedSender(event, getWindow(), appEntry) }));
   }
 }
 

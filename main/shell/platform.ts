@@ -1,6 +1,7 @@
 /** Electron's implementation of the desktop services main needs (see services/platform.ts). */
 import { dialog, Notification, shell } from 'electron';
 import type { BrowserWindow } from 'electron';
+import { assertExternalLinkAllowed } from '../services/external-links';
 import type { Platform } from '../services/platform';
 
 export function electronPlatform(getWindow: () => BrowserWindow | undefined): Platform {
@@ -12,7 +13,7 @@ export function electronPlatform(getWindow: () => BrowserWindow | undefined): Pl
     trashItem: (path) => shell.trashItem(path),
     revealInFolder: (path) => shell.showItemInFolder(path),
     openExternal: async (url) => {
-      if (!/^https?:\/\//.test(url)) throw new Error(`refused to open ${url.slice(0, 40)}`);
+      assertExternalLinkAllowed(url);
       await shell.openExternal(url);
     },
     showOpenDialog: async ({ title, filters, multiple, directory }) => {

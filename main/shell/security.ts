@@ -1,6 +1,7 @@
 /** Security rules for every web contents Keyframe creates: small and separate, one per concern. */
 import { app, session, shell } from 'electron';
 import type { WebContents } from 'electron';
+import { isExternalLinkAllowed } from '../services/external-links';
 import { isAppUrl } from './trusted-origin';
 
 export function refuseNavigation(contents: WebContents, appEntry: string): void {
@@ -13,10 +14,14 @@ export function refuseNavigation(contents: WebContents, appEntry: string): void 
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
-/** New windows are refused; an https link the user clicked opens in their browser instead. */
+/**
+ * New windows are refused, however they are asked for (window.open, target=_blank, a middle or
+ * ctrl click: Electron routes them all here). One of the app's own links (external-links.ts)
+ * opens in the user's browser instead; any other address goes nowhere.
+ */
 export function refuseNewWindows(contents: WebContents): void {
   contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    if (isExternalLinkAllowed(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
 }

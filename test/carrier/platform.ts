@@ -5,6 +5,7 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { assertExternalLinkAllowed } from '../../main/services/external-links';
 import type { FileFilter, Platform } from '../../main/services/platform';
 
 export type PlatformCall =
@@ -45,7 +46,7 @@ export class RecordingPlatform implements Platform {
     this.calls.push({ kind: 'reveal', path });
   }
   async openExternal(url: string): Promise<void> {
-    if (!/^https?:\/\//.test(url)) throw new Error(`refused to open ${url.slice(0, 40)}`);
+    assertExternalLinkAllowed(url);
     this.calls.push({ kind: 'openExternal', url });
   }
   async showOpenDialog(options: { title: string; filters: FileFilter[]; directory?: boolean }): Promise<string[]> {

@@ -47,6 +47,17 @@ describe('the loopback carrier', () => {
     expect((await fetch(`${carrier.origin}/media/staging/frame.png`)).status).toBe(403);
   });
 
+  it('refuses requests a browser labels as made by another page, even one on this computer with the cookie', async () => {
+    for (const site of ['same-site', 'cross-site']) {
+      for (const path of ['/', '/__carrier/bridge.js', '/media/staging/frame.png']) {
+        const res = await fetch(`${carrier.origin}${path}`, { headers: { cookie, 'sec-fetch-site': site } });
+        expect(res.status, `${site} ${path}`).toBe(403);
+      }
+    }
+    const own = await fetch(`${carrier.origin}/media/staging/frame.png`, { headers: { cookie, 'sec-fetch-site': 'same-origin' } });
+    expect(own.status).toBe(200);
+  });
+
   it('serves the page, with the bridge script, once the secret cookie is set', async () => {
     const page = await fetch(`${carrier.origin}/`, { headers: { cookie } });
     expect(page.status).toBe(200);
@@ -81,6 +92,7 @@ describe('the loopback carrier', () => {
       });
     expect(await attempt({ origin: 'http://evil.example', cookie })).toBe('refused');
     expect(await attempt({ origin: carrier.origin })).toBe('refused');
+    expect(await attempt({ origin: carrier.origin, cookie, 'sec-fetch-site': 'same-site' })).toBe('refused');
     expect(await attempt({ origin: carrier.origin, cookie })).toBe('open');
   });
 

@@ -3,7 +3,10 @@
  * the real main-process services. Test and demo infrastructure only; never part of the packaged app.
  *
  * It listens on 127.0.0.1, and every request must carry the per-run secret: first as `?k=` on
- * the page address (which sets an HttpOnly cookie), then as that cookie.
+ * the page address (which sets an HttpOnly cookie), then as that cookie. Because a page on another
+ * port of this computer is "same-site" and would send that cookie too, the browser's
+ * Sec-Fetch-Site must say the request comes from our own page (or a typed address), and the
+ * WebSocket's Origin must be ours.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -64,6 +67,12 @@ function readCookie(request: IncomingMessage, name: string): string | undefined 
   return undefined;
 }
 
+/** Browsers label every request with who made it; only our page and the user's address bar may ask. */
+function fromOurPage(request: IncomingMessage): boolean {
+  const site = request.headers['sec-fetch-site'];
+  return site === undefined || site === 'same-origin' || site === 'none';
+}
+
 function sameSecret(given: string | undefined | null, secret: string): boolean {
   if (!given) return false;
   const a = Buffer.from(given);
@@ -90,6 +99,7 @@ export async function startCarrier(options: { services: Services; rendererDir: s
 
   const server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', origin);
+    if (!fromOurPage(request)) return send(response, 403, 'Only the Keyframe page may load this.');
     if (url.searchParams.has('k')) {
       if (!sameSecret(url.searchParams.get('k'), secret)) return send(response, 403, 'Wrong carrier secret.');
       response.writeHead(303, { location: '/', 'set-cookie': `${CARRIER_COOKIE}=${secret}; HttpOnly; SameSite=Strict; Path=/` });
@@ -122,7 +132,10 @@ export async function startCarrier(options: { services: Services; rendererDir: s
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
   server.on('upgrade', (request, socket, head) => {
     const allowed =
-      request.url === `${CARRIER_PATH}/ws` && request.headers.origin === origin && sameSecret(readCookie(request, CARRIER_COOKIE), secret);
+      request.url === `${CARRIER_PATH}/ws` &&
+      request.headers.origin === origin &&
+      fromOurPage(request) &&
+      sameSecret(readCookie(request, CARRIER_COOKIE), secret);
     if (!allowed) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;

@@ -7,8 +7,7 @@
 import { test as base, chromium, _electron } from '@playwright/test';
 import type { Browser, ElectronApplication, Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createServices } from '../../main/services';
 import type { Services } from '../../main/services';
@@ -32,15 +31,29 @@ export const CHROMIUM_FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // Heap snapshots keep whole strings, not their first 1024 characters (security.spec.ts searches them).
+  '--js-flags=--heap-snapshot-string-limit=100000000',
 ];
 
 const electronPath = process.env['ELECTRON_PATH'];
 export const launchMode: 'electron' | 'carrier' = electronPath ? 'electron' : 'carrier';
 const root = resolve(import.meta.dirname, '../..');
 const SCREEN_DIR = join(root, 'test-results', 'screens');
+/**
+ * Every app's user data (settings, library, staging, its log) is kept here until the run ends,
+ * when the secrets scan (secrets-scan.teardown.ts) searches it and, if it is clean, removes it.
+ */
+export const E2E_DATA_DIR = join(root, 'test-results', 'e2e-data');
 
 /** The token the fake API accepts in E2E runs. */
 export const FAKE_TOKEN = 'e2e-token-4f2a9c1b7d3e';
+/** The bucket's secret access key in E2E runs (s3rver accepts any). */
+export const E2E_BUCKET_SECRET = 'kf-e2e-bucket-secret-9d41c07ab2e6';
+/** What must never be written anywhere by the app: searched for after every E2E run. */
+export const E2E_SECRETS = [
+  { name: 'the RunComfy API token (FAKE_TOKEN)', value: FAKE_TOKEN },
+  { name: 'the bucket secret (E2E_BUCKET_SECRET)', value: E2E_BUCKET_SECRET },
+];
 
 export class KeyframeApp {
   page!: Page;
@@ -59,6 +72,7 @@ export class KeyframeApp {
   blockedRequests: string[] = [];
   #carrier?: Carrier;
   #electron?: ElectronApplication;
+  #logWritten = 0;
 
   constructor(
     readonly userDataDir: string,
@@ -126,6 +140,12 @@ export class KeyframeApp {
       await this.page.context().close();
       await this.#carrier.close();
       await this.services?.close();
+      // What the app logged goes beside its data, so the secrets scan reads it too.
+      await mkdir(join(this.userDataDir, 'logs'), { recursive: true });
+      await writeFile(join(this.userDataDir, 'logs', 'keyframe.log'), this.logLines.slice(this.#logWritten).join('\n') + '\n', {
+        flag: 'a',
+      });
+      this.#logWritten = this.logLines.length;
     }
     this.#electron = undefined;
     this.#carrier = undefined;
@@ -168,7 +188,13 @@ export const test = base.extend<AppOptions & { app: KeyframeApp; fakeApi: FakeRu
       type: 'launcher',
       description: launchMode === 'electron' ? `Electron at ${electronPath}` : 'Chromium + loopback carrier (no Electron binary here)',
     });
-    const userDataDir = await mkdtemp(join(tmpdir(), 'keyframe-e2e-'));
+    await mkdir(E2E_DATA_DIR, { recursive: true });
+    const slug = testInfo.titlePath
+      .slice(1)
+      .join(' ')
+      .replace(/[^a-z0-9]+/gi, '-')
+      .slice(0, 60);
+    const userDataDir = await mkdtemp(join(E2E_DATA_DIR, `${slug}-`));
     const app = new KeyframeApp(userDataDir, browser, 'light', blockOutbound);
     app.env = { HOME: userDataDir, KEYFRAME_API_BASE_URL: fakeApi.url, KEYFRAME_KEYCHAIN_SERVICE: app.keychain.service };
     if (signedIn === 'env') app.env['RUNCOMFY_TOKEN'] = FAKE_TOKEN;
@@ -178,7 +204,7 @@ export const test = base.extend<AppOptions & { app: KeyframeApp; fakeApi: FakeRu
     await use(app);
     await app.close();
     await app.keychain.delete(SECRET_ACCOUNTS.runcomfyToken).catch(() => false);
-    await rm(userDataDir, { recursive: true, force: true });
+    // The user data stays for the secrets scan at the end of the run.
   },
 });
 

@@ -6,8 +6,8 @@
  * URLs (with Range requests, and an "expired" mode).
  *
  * Tests script it per case: `fake.script('status', { respond: 503 })`, `{ delayMs }`,
- * `{ drop: 'on-arrival' | 'after-handling' | 'mid-body' }`, `{ stall: 'mid-body' }`, and read `fake.count('submit')` to
- * assert that a job was submitted exactly once.
+ * `{ drop: 'on-arrival' | 'after-handling' | 'mid-body' }`, `{ stall: 'mid-body' }`, and read
+ * `fake.count('submit')` to assert that a job was submitted exactly once.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -29,7 +29,7 @@ export type Behaviour =
   /** on-arrival: cut the connection before handling. after-handling: handle (a submit creates its
    *  job), then cut without answering. mid-body: send the headers and part of the body, then cut. */
   | { drop: 'on-arrival' | 'after-handling' | 'mid-body' }
-  /** Send the headers and part of the body, then nothing more, keeping the connection open. */
+  /** Send the headers and part of the body, then nothing more until the client gives up (a hung download). */
   | { stall: 'mid-body' };
 
 export interface JobPlan {
@@ -47,6 +47,8 @@ export interface FakeOptions {
   port?: number;
   tokens?: string[];
   plan?: Partial<JobPlan>;
+  /** A plan chosen from what was submitted (e.g. the prompt), over `plan` and `nextJob`. */
+  planFor?: (body: Record<string, unknown>) => Partial<JobPlan> | undefined;
   /** Status for a missing or wrong token. */
   unauthorizedStatus?: 401 | 403;
   /** Added to every answer. */
@@ -150,6 +152,11 @@ export class FakeRunComfy {
   nextJob(plan: Partial<JobPlan>): this {
     this.#nextPlans.push(plan);
     return this;
+  }
+
+  /** Scripted behaviours not yet used up. */
+  get pendingRules(): number {
+    return this.#rules.reduce((sum, rule) => sum + rule.times, 0);
   }
 
   /** Requests received by an endpoint (every one, refused or not). */
@@ -264,7 +271,7 @@ export class FakeRunComfy {
       record.status = behaviour.respond;
       return sendJson(response, behaviour.respond, behaviour.body ?? { detail: `Scripted ${behaviour.respond}` }, behaviour.headers);
     }
-    const drop = behaviour && 'drop' in behaviour ? behaviour.drop : undefined;
+    const drop = behaviour && 'drop' in behaviour ? behaviour.drop : behaviour && 'stall' in behaviour ? 'stall' : undefined;
     const answer =
       endpoint === 'video' ? this.#serveVideo(url, request) : await this.#api(endpoint, url, request.method ?? 'GET', authorized, body);
     if (drop === 'after-handling') {
@@ -282,14 +289,10 @@ export class FakeRunComfy {
       response.writeHead(answer.status, headers).end();
       return;
     }
-    if (behaviour && 'stall' in behaviour) {
+    if (drop === 'mid-body' || drop === 'stall') {
       response.writeHead(answer.status, headers);
-      response.write(payload.subarray(0, Math.max(1, Math.floor(payload.length / 2))));
-      return;
-    }
-    if (drop === 'mid-body') {
-      response.writeHead(answer.status, headers);
-      response.write(payload.subarray(0, Math.max(1, Math.floor(payload.length / 2))), () => request.socket.destroy());
+      const half = payload.subarray(0, Math.max(1, Math.floor(payload.length / 2)));
+      response.write(half, () => drop === 'mid-body' && request.socket.destroy());
       return;
     }
     response.writeHead(answer.status, headers).end(payload);
@@ -342,7 +345,7 @@ export class FakeRunComfy {
     if (problems.length) return json(422, { detail: problems });
 
     const id = randomUUID();
-    const plan = { ...this.plan, ...this.#nextPlans.shift() };
+    const plan = { ...this.plan, ...this.#nextPlans.shift(), ...this.#options.planFor?.(input) };
     const job: Job = { id, plan, createdAt: Date.now(), advanced: 0, cancelled: false, sig: randomBytes(12).toString('hex') };
     const submission: Submission = { requestId: id, body: input, images: [] };
     if (this.#options.fetchImages) {

@@ -28,7 +28,7 @@ export interface LocalS3 {
   close(): Promise<void>;
 }
 
-export async function startLocalS3(options: { buckets?: string[]; port?: number } = {}): Promise<LocalS3> {
+export async function startLocalS3(options: { buckets?: string[]; port?: number; secretAccessKey?: string } = {}): Promise<LocalS3> {
   const buckets = options.buckets ?? ['keyframe-frames'];
   const directory = await mkdtemp(join(tmpdir(), 'kf-s3-'));
   const server = new S3rver({
@@ -41,7 +41,7 @@ export async function startLocalS3(options: { buckets?: string[]; port?: number 
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const accessKeyId = 'S3RVER';
-  const secretAccessKey = `kf-test-secret-${randomBytes(12).toString('hex')}`;
+  const secretAccessKey = options.secretAccessKey ?? `kf-test-secret-${randomBytes(12).toString('hex')}`;
   const admin = new S3Client({
     endpoint,
     region: 'us-east-1',

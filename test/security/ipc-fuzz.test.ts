@@ -88,6 +88,21 @@ describe('IPC fuzz against the real services', () => {
       }
     }
     expect(refused).toBeGreaterThan(methodNames.length * 50);
+
+    // From a frame or origin other than the app's own: refused before the arguments are looked at.
+    const calls: string[] = [];
+    const stopWatching = services.events.listen((name) => calls.push(name));
+    for (const name of methodNames) {
+      for (const args of [[], [{}], ['x', 'y'], randomValue(rand)]) {
+        const result = await dispatch(name, args, { trusted: false });
+        expect(result, name).toEqual({
+          ok: false,
+          error: { code: 'forbidden', message: 'This call did not come from the Keyframe window and was refused.' },
+        });
+      }
+    }
+    expect(calls).toEqual([]); // and nothing happened because of them
+    stopWatching();
     await services.close();
   });
 });

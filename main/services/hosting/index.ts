@@ -4,5 +4,6 @@ export type { HostingServiceOptions } from './hosting-service';
 export { chooseHost, describeHosting } from './choose';
 export type { HostChoice } from './choose';
 export type { FrameHost, FrameToHost, HostedFrame, HostOptions, HostProgress } from './frame';
+export { frameChanged, frameMissing } from './frame';
 export { inlineRefusal } from './inline-refusal';
 export { urlForLog } from './redact';

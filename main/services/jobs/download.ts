@@ -7,6 +7,7 @@
 import { createWriteStream } from 'node:fs';
 import { readFile, rename, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -41,7 +42,12 @@ export async function downloadVideo(url: string, dest: string, options: Download
   const attempts = options.attempts ?? 5;
   const backoff = options.backoffMs ?? ((attempt) => Math.min(8000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2));
   const part = `${dest}.part`;
-  const unlock = await lockDownload(part);
+  let unlock: () => Promise<void>;
+  try {
+    unlock = await lockDownload(part);
+  } catch (error) {
+    throw diskProblem(error, dirname(dest)) ?? error;
+  }
   try {
     return await download(url, dest, part, attempts, backoff, options);
   } finally {
@@ -129,6 +135,9 @@ async function download(
       lastError = error;
       if (options.signal?.aborted) throw new AppError('aborted', 'The download was stopped.', { cause: error });
       if (error instanceof AppError && error.details?.['expired']) throw error;
+      // The disk, not the connection: trying again at once would fail the same way.
+      const disk = diskProblem(error, dirname(dest));
+      if (disk) throw disk;
       if (attempt + 1 < attempts) await new Promise((r) => setTimeout(r, backoff(attempt)));
     } finally {
       clearTimeout(idleTimer);
@@ -191,6 +200,27 @@ async function isHeld(lock: string): Promise<boolean> {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+const DISK_ERRORS: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the folder is read-only',
+  EACCES: 'permission was denied',
+  EPERM: 'permission was denied',
+};
+
+/** An AppError saying what is wrong with the disk, or undefined for any other failure. */
+function diskProblem(error: unknown, folder: string): AppError | undefined {
+  const why = DISK_ERRORS[(error as NodeJS.ErrnoException)?.code ?? ''];
+  if (!why) return undefined;
+  return new AppError(
+    'io',
+    `Keyframe could not save the video in ${folder} (${why}). It tries again; free some space or fix the folder, or press Retry now.`,
+    {
+      cause: error,
+    },
+  );
 }
 
 interface Response {

@@ -1,7 +1,10 @@
 /** Maps a library job to what the queue shows. */
 import type { JobDetail, QueueItem } from '../../contract';
 
-export function toQueueItem(job: JobDetail, download?: { received: number; total?: number; retrying: boolean }): QueueItem {
+export function toQueueItem(
+  job: JobDetail,
+  download?: { received: number; total?: number; retrying: boolean; problem?: string },
+): QueueItem {
   const start = job.frames.find((frame) => frame.role === 'start');
   return {
     id: job.id,

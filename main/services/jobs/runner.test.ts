@@ -254,18 +254,20 @@ describe('JobRunner', () => {
     expect(r.fake.count('submit')).toBe(1);
   });
 
-  it('never records an accepted job as "not accepted" when the library cannot save its request id', async () => {
+  it('never records an accepted job as "not accepted" when the library cannot save its request id; it keeps trying', async () => {
     const r = await rig({ plan: { queuePositions: 0, progressMs: 50 } });
     const original = r.store.recordSubmitted.bind(r.store);
     r.store.recordSubmitted = () => Promise.reject(new AppError('io', 'Keyframe could not save the change (the disk is full).'));
-    await expect(r.runner.submit(request(r))).rejects.toMatchObject({ code: 'io' });
-    r.store.recordSubmitted = original;
-    const [job] = r.store.listOpen();
-    expect(job.status).toBe('submitting');
+    const item = await r.runner.submit(request(r));
+    expect(r.store.require(item.id).status).toBe('submitting');
+    expect(r.runner.state().problem).toBeDefined();
     expect(r.fake.submissions).toHaveLength(1);
     expect(logLines.some((line) => line.includes(r.fake.submissions[0].requestId))).toBe(true);
-    await r.restart();
-    expect(r.store.require(job.id).status).toBe('submit_unknown');
+    r.store.recordSubmitted = original;
+    await until(() => r.store.get(item.id)?.requestId === r.fake.submissions[0].requestId);
+    await r.runner.idle();
+    expect(r.store.require(item.id).status).toBe('completed');
+    expect(r.runner.state().problem).toBeUndefined();
     expect(r.fake.count('submit')).toBe(1);
   });
 

@@ -6,17 +6,19 @@
  *
  * Used alike by the app and by the headless `jobs` CLI; it imports no Electron.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { AppError } from '../../contract';
 import type { CancelOutcome, JobStatus, QueueItem, RunnerState, SubmitProgress, UnknownDecision } from '../../contract';
 import type { EventBus } from '../events';
 import type { FrameToHost, HostedFrame, HostOptions } from '../hosting';
-import { inlineRefusal } from '../hosting';
+import { frameChanged, frameMissing, inlineRefusal } from '../hosting';
 import type { LibraryStore } from '../library/store';
 import type { Logger } from '../log';
 import type { Platform } from '../platform';
-import type { RunComfyClient, SubmittedJob } from '../runcomfy/client';
+import type { RunComfyClient } from '../runcomfy/client';
 import { downloadVideo } from './download';
+import type { DownloadOptions } from './download';
 import { PollSchedule } from './poll-schedule';
 import { toQueueItem } from './queue-item';
 
@@ -45,6 +47,8 @@ export interface RunnerOptions {
   downloadRetryMs?: (attempt: number) => number;
   /** How long to wait before probing again while the network is down. */
   offlineProbeMs?: number;
+  /** Tuning for each download (tests make the waits short). */
+  download?: Pick<DownloadOptions, 'attempts' | 'idleTimeoutMs' | 'backoffMs'>;
 }
 
 const DOWNLOADS_AT_ONCE = 2;
@@ -56,11 +60,15 @@ export class JobRunner {
   #timer?: NodeJS.Timeout;
   #running = false;
   #paused: RunnerState['paused'];
-  #downloads = new Map<string, { received: number; total?: number; retrying: boolean }>();
+  #downloads = new Map<string, { received: number; total?: number; retrying: boolean; problem?: string }>();
+  /** Trouble the runner is working around (RunComfy failing, the library not writable), for the queue. */
+  #problem?: string;
   #downloadQueue: string[] = [];
   #activeDownloads = 0;
   #downloadAttempts = new Map<string, number>();
   #retryTimers = new Set<NodeJS.Timeout>();
+  /** Jobs with a change the library could not take yet (see #write). */
+  #pendingWrites = new Set<string>();
   #abort = new AbortController();
   #idleWaiters: (() => void)[] = [];
 
@@ -85,8 +93,7 @@ export class JobRunner {
     this.#running = true;
     for (const record of resumeOpen ? this.#o.store.listOpen() : []) {
       if (record.status === 'submitting') {
-        await this.#o.store.markSubmitUnknown(record.id, STOPPED_WHILE_SENDING);
-        this.#changed(record.id);
+        await this.#write(record.id, () => this.#o.store.markSubmitUnknown(record.id, STOPPED_WHILE_SENDING));
       } else if ((record.status === 'queued' || record.status === 'running') && record.requestId) {
         this.#schedule.add(record.id, Date.parse(record.submittedAt ?? record.createdAt));
       } else if (record.status === 'completed') {
@@ -136,6 +143,7 @@ export class JobRunner {
     return {
       ...(this.#paused ? { paused: this.#paused } : {}),
       ...(until ? { until } : {}),
+      ...(this.#problem ? { problem: this.#problem } : {}),
       open: this.#schedule.size + this.#downloads.size,
     };
   }
@@ -202,7 +210,8 @@ export class JobRunner {
       doneBytes += frame.bytes;
     }
 
-    const [startBytes, endBytes] = await Promise.all(frames.map((frame) => readFile(frame.path)));
+    // The library keeps exactly the bytes that were checked and sent.
+    const [startBytes, endBytes] = await Promise.all(frames.map((frame) => sameBytesAsChecked(frame)));
     const record = await this.#o.store.createJob({
       prompt: request.prompt,
       duration: request.duration,
@@ -223,46 +232,62 @@ export class JobRunner {
   /** Sends a recorded job exactly once and records what happened. */
   async #send(id: string, prompt: string, duration: 5 | 10, hosted: HostedFrame[]): Promise<void> {
     if (this.#abort.signal.aborted) {
-      await this.#o.store.recordStatus(id, 'failed', {
-        error: 'Keyframe stopped before sending this job; nothing was sent. Submit it again.',
-      });
-      this.#changed(id);
+      await this.#write(id, () =>
+        this.#o.store.recordStatus(id, 'failed', { error: 'Keyframe stopped before sending this job; nothing was sent. Submit it again.' }),
+      );
       throw new AppError('aborted', 'Keyframe stopped before the job was sent.');
     }
-    let submitted: SubmittedJob;
+    let requestId: string;
     try {
-      submitted = await this.#o.client.submit(
+      const submitted = await this.#o.client.submit(
         { prompt, start_image_url: hosted[0].url, end_image_url: hosted[1].url, duration },
         { signal: this.#abort.signal },
       );
+      requestId = submitted.requestId;
     } catch (error) {
       const appError = error instanceof AppError ? error : new AppError('internal', 'The job could not be sent.', { cause: error });
-      if (appError.details?.['mayHaveSubmitted']) {
-        await this.#o.store.markSubmitUnknown(id, appError.message);
-      } else if (appError.code === 'aborted') {
-        // Stopped (the app quitting) while the request was on its way: RunComfy may have it.
-        await this.#o.store.markSubmitUnknown(id, STOPPED_WHILE_SENDING);
-      } else {
-        const refused = inlineRefusal(appError, hosted);
-        await this.#o.store.recordStatus(id, 'failed', { error: (refused ?? appError).message, note: 'not accepted by RunComfy' });
-      }
-      this.#changed(id);
-      throw inlineRefusal(appError, hosted) ?? appError;
-    }
-    // Accepted: from here on a failure must never be recorded as "not accepted".
-    try {
-      await this.#o.store.recordSubmitted(id, submitted.requestId);
-    } catch (error) {
-      this.#o.log.error(
-        'jobs',
-        `RunComfy accepted job ${id} as request ${submitted.requestId}, but the library could not record it`,
-        error,
+      const refused = inlineRefusal(appError, hosted);
+      await this.#write(id, () =>
+        appError.details?.['mayHaveSubmitted']
+          ? this.#o.store.markSubmitUnknown(id, appError.message)
+          : appError.code === 'aborted'
+            ? // Stopped (the app quitting) while the request was on its way: RunComfy may have it.
+              this.#o.store.markSubmitUnknown(id, STOPPED_WHILE_SENDING)
+            : this.#o.store.recordStatus(id, 'failed', { error: (refused ?? appError).message, note: 'not accepted by RunComfy' }),
       );
-      throw error;
+      throw refused ?? appError;
     }
-    this.#schedule.add(id);
-    this.#changed(id);
-    this.#wake();
+    // RunComfy has the job now: its request id must reach the library, however long that takes.
+    this.#o.log.info('jobs', `${id} was accepted by RunComfy as request ${requestId}`);
+    await this.#write(id, async () => {
+      await this.#o.store.recordSubmitted(id, requestId);
+      this.#schedule.add(id);
+      this.#wake();
+    });
+  }
+
+  /**
+   * Records something that happened to a job. When the library cannot be written (disk full,
+   * read-only, locked), the queue says so and the same write is tried again until it succeeds,
+   * so nothing that happened is forgotten while the app runs.
+   */
+  async #write(id: string, write: () => Promise<unknown>): Promise<void> {
+    this.#pendingWrites.add(id);
+    try {
+      await write();
+      this.#pendingWrites.delete(id);
+      if (this.#pendingWrites.size === 0) this.#setProblem(undefined);
+      this.#changed(id);
+      this.#checkIdle();
+    } catch (error) {
+      this.#o.log.warn('jobs', `could not record a change to ${id}; will try again`, error);
+      this.#setProblem(storageProblem(error));
+      const timer = setTimeout(() => {
+        this.#retryTimers.delete(timer);
+        if (this.#running) void this.#write(id, write);
+      }, this.#o.offlineProbeMs);
+      this.#retryTimers.add(timer);
+    }
   }
 
   /** For a job whose submission outcome is unknown: send it again (the user chose to), or give it up. */
@@ -305,8 +330,8 @@ export class JobRunner {
     }
     const outcome = await this.#o.client.cancel(record.requestId, { signal: this.#abort.signal });
     if (outcome.cancelled) {
-      this.#schedule.remove(id);
       await this.#o.store.recordStatus(id, 'cancelled', { note: 'cancelled by the user' });
+      this.#schedule.remove(id);
       this.#changed(id);
       this.#checkIdle();
       return { cancelled: true, message: 'The job was cancelled.' };
@@ -358,28 +383,34 @@ export class JobRunner {
           await this.#moveTo(id, 'running');
           this.#o.store.recordQueuePosition(id, null);
           break;
+        // A job leaves the schedule only once its end is recorded: if the library cannot be
+        // written (disk full, read-only), it stays followed and is recorded when it can be.
         case 'completed':
-          this.#schedule.remove(id);
           await this.#moveTo(id, 'completed');
+          this.#schedule.remove(id);
           this.#o.store.recordQueuePosition(id, null);
+          this.#setProblem(undefined);
           this.#enqueueDownload(id);
           return;
         case 'cancelled':
-          this.#schedule.remove(id);
           await this.#moveTo(id, 'cancelled');
+          this.#schedule.remove(id);
+          this.#setProblem(undefined);
           this.#finished(id);
           return;
         case 'failed':
         case 'unknown': {
-          this.#schedule.remove(id);
           const said = status.message ?? `RunComfy reported the job as “${status.rawStatus}”.`;
           const hosts = record.files.filter((f) => f.kind === 'frame' && f.host).map((f) => ({ host: f.host! }));
           const refused = inlineRefusal({ state: 'failed', message: status.message }, hosts);
           await this.#o.store.recordStatus(id, 'failed', { error: refused?.message ?? said });
+          this.#schedule.remove(id);
+          this.#setProblem(undefined);
           this.#finished(id);
           return;
         }
       }
+      this.#setProblem(undefined);
     } catch (error) {
       slower = this.#onPollError(id, error);
       if (slower < 0) return;
@@ -412,15 +443,20 @@ export class JobRunner {
     }
     if (code === 'not_found') {
       this.#schedule.remove(id);
-      // Tracked: the job may be gone from the library by now (deleted meanwhile); that is logged, not thrown.
-      void this.#track(
-        this.#o.store
-          .recordStatus(id, 'failed', { error: 'RunComfy no longer knows this job (it may have expired on their side).' })
-          .then(() => this.#finished(id)),
-      );
+      // The job may be gone from the library by now (deleted meanwhile): then there is nothing to record.
+      if (!this.#o.store.get(id)) {
+        this.#o.log.info('jobs', `Job ${id} is not in the library any more (deleted meanwhile); nothing to record.`);
+        return -1;
+      }
+      void this.#write(id, async () => {
+        await this.#o.store.recordStatus(id, 'failed', { error: 'RunComfy no longer knows this job (it may have expired on their side).' });
+        this.#finished(id);
+      });
       return -1;
     }
     this.#o.log.warn('jobs', `status of ${id} failed`, error);
+    if (code === 'io') this.#setProblem(storageProblem(error));
+    else if (code === 'server') this.#setProblem(`${(error as AppError).message} Keyframe keeps checking on your jobs.`);
     return 3;
   }
 
@@ -465,6 +501,7 @@ export class JobRunner {
             if (this.#o.store.get(id)?.files.some((f) => f.name === name && f.complete)) continue;
             const dest = await this.#o.store.beginVideo(id, name);
             await downloadVideo(url, dest, {
+              ...this.#o.download,
               signal: this.#abort.signal,
               onProgress: ({ received, total }) => {
                 this.#downloads.set(id, { received, total, retrying: false });
@@ -487,7 +524,8 @@ export class JobRunner {
       if (this.#abort.signal.aborted) return;
       const attempt = this.#downloadAttempts.get(id) ?? 0;
       this.#downloadAttempts.set(id, attempt + 1);
-      this.#downloads.set(id, { ...(this.#downloads.get(id) ?? { received: 0 }), retrying: true });
+      const problem = error instanceof AppError ? error.message : 'The download failed.';
+      this.#downloads.set(id, { ...(this.#downloads.get(id) ?? { received: 0 }), retrying: true, problem });
       this.#o.log.warn('jobs', `download of ${id} failed (attempt ${attempt + 1}); will retry`, error);
       const timer = setTimeout(() => {
         this.#retryTimers.delete(timer);
@@ -526,6 +564,12 @@ export class JobRunner {
     if (item) this.#o.events.emit('jobs:changed', item);
   }
 
+  #setProblem(problem: string | undefined): void {
+    if (this.#problem === problem) return;
+    this.#problem = problem;
+    this.#o.events.emit('jobs:runner', this.state());
+  }
+
   #setPaused(paused: RunnerState['paused']): void {
     if (this.#paused === paused) return;
     this.#paused = paused;
@@ -533,13 +577,29 @@ export class JobRunner {
   }
 
   #isIdle(): boolean {
-    return this.#schedule.size === 0 && this.#downloads.size === 0 && this.#activeDownloads === 0;
+    return this.#schedule.size === 0 && this.#downloads.size === 0 && this.#activeDownloads === 0 && this.#pendingWrites.size === 0;
   }
 
   #checkIdle(): void {
     if (!this.#isIdle()) return;
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
+}
+
+function storageProblem(error: unknown): string {
+  const said = error instanceof AppError ? error.message : 'Keyframe could not write to the library.';
+  return `${said} Your jobs keep running at RunComfy; Keyframe records them as soon as it can write again.`;
+}
+
+async function sameBytesAsChecked(frame: ReadyFrame): Promise<Buffer> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(frame.path);
+  } catch (error) {
+    throw frameMissing(frame, error);
+  }
+  if (createHash('sha256').update(bytes).digest('hex') !== frame.sha256) throw frameChanged(frame);
+  return bytes;
 }
 
 function mimeOf(name: string): string {

@@ -9,8 +9,10 @@ import type { Platform } from '../platform';
 import type { RunComfyClient } from '../runcomfy/client';
 import { readyFrame } from './ready-frame';
 import { JobRunner } from './runner';
+import type { RunnerOptions } from './runner';
 
-export interface JobsServiceOptions {
+/** The runner's timing can be tuned (tests make it fast); the defaults are the app's. */
+export interface JobsServiceOptions extends Partial<Pick<RunnerOptions, 'schedule' | 'downloadRetryMs' | 'offlineProbeMs' | 'download'>> {
   frames: FrameService;
   store: LibraryStore;
   client: RunComfyClient;

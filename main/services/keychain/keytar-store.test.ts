@@ -104,6 +104,10 @@ describe('keychainProblem', () => {
   it('names what to unlock or install on each system, and never echoes the raw error', () => {
     expect(keychainProblem(new Error('User interaction is not allowed.'), 'darwin')).toMatch(/Keychain Access/);
     expect(keychainProblem(new Error('Cannot find module keytar.node'), 'linux')).toMatch(/libsecret/);
+    // The keyring stopped while Keyframe ran: libsecret names the bus address it had.
+    expect(keychainProblem(new Error('The name :1.0 was not provided by any .service files'), 'linux')).toMatch(
+      /no keyring service is running/,
+    );
     expect(keychainProblem(new Error('weird 0x80070490'), 'win32')).toBe(
       'Keyframe could not use Windows Credential Manager. Check that it is unlocked and try again.',
     );

@@ -27,7 +27,11 @@ export function keychainProblem(error: unknown, platform: NodeJS.Platform = proc
       );
     }
     if (
-      /secrets was not provided|org\.freedesktop\.secrets|secret service|d-?bus|could not connect|autolaunch|no such interface/i.test(text)
+      // "…was not provided by any .service files" names org.freedesktop.secrets, or (when the keyring
+      // went away while Keyframe ran) the bus name it had, such as ":1.0".
+      /was not provided by any \.service files|org\.freedesktop\.secrets|secret service|d-?bus|could not connect|autolaunch|no such interface/i.test(
+        text,
+      )
     ) {
       return (
         'Keyframe keeps your API token in the system keyring, but no keyring service is running. Install and start ' +

@@ -2,8 +2,8 @@
  * The library as the app sees it: the store (storage API) at the folder the settings name, plus
  * the gallery's actions that need the desktop (save as, reveal, move, posters).
  */
-import { copyFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { access, copyFile } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { AppError } from '../../contract/errors';
@@ -13,7 +13,7 @@ import type { Logger } from '../log';
 import type { MediaUrl } from '../media';
 import type { Platform } from '../platform';
 import type { SettingsStore } from '../settings';
-import { LibraryStore } from './store';
+import { LibraryStore, whyWriteFailed } from './store';
 
 export { LibraryStore } from './store';
 export type { NewFrame, NewJob, StatusDetails } from './store';
@@ -42,6 +42,16 @@ export function videoFileName(record: { id: string; prompt: string }): string {
     .match(/[a-z0-9]+/g);
   const slug = (words ?? []).slice(0, 6).join('-').slice(0, 48);
   return `${slug ? slug + '-' : ''}${record.id.slice(0, 15)}.mp4`;
+}
+
+/** Why a library folder cannot be opened, in the user's words. */
+async function whyUnopenable(dir: string, error: unknown): Promise<string> {
+  const writable = await access(dir, constants.W_OK).then(
+    () => undefined,
+    (problem: NodeJS.ErrnoException) => problem.code,
+  );
+  const why = whyWriteFailed(writable ?? (error as NodeJS.ErrnoException).code);
+  return why === 'a file error' ? ((error as NodeJS.ErrnoException).code ?? (error as Error).message) : why;
 }
 
 export class Library {
@@ -83,7 +93,7 @@ export class Library {
           return new Library(store, defaultDir, options, store.notice);
         } catch (error) {
           options.log.error('library', `could not open the library at ${configured}`, error);
-          reason = `could not be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+          reason = `could not be opened (${await whyUnopenable(configured, error)})`;
         }
       }
       const notice: LibraryNotice = {
@@ -92,10 +102,24 @@ export class Library {
         at: new Date().toISOString(),
       };
       options.log.warn('library', notice.message);
-      return new Library(await openAt(defaultDir), defaultDir, options, notice);
+      return new Library(await openDefault(), defaultDir, options, notice);
     }
-    const store = await openAt(defaultDir);
+    const store = await openDefault();
     return new Library(store, defaultDir, options, store.notice);
+
+    async function openDefault(): Promise<LibraryStore> {
+      try {
+        return await openAt(defaultDir);
+      } catch (error) {
+        options.log.error('library', `could not open the library at ${defaultDir}`, error);
+        throw new AppError(
+          'io',
+          `Keyframe cannot open its library in ${defaultDir} (${await whyUnopenable(defaultDir, error)}). ` +
+            'Nothing in it was changed. Make the folder writable, then start Keyframe again.',
+          { cause: error },
+        );
+      }
+    }
   }
 
   info(): LibraryInfo {

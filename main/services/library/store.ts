@@ -101,6 +101,16 @@ export function describeSentUrl(host: FrameHost, url: string): string {
   }
 }
 
+/** A write error's cause in the user's words (Node's errno codes and SQLite's result codes). */
+export function whyWriteFailed(code: string | undefined): string {
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return 'the disk is full';
+  if (code === 'EROFS' || code?.startsWith('SQLITE_READONLY')) return 'the folder is read-only';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_PERM') return 'permission was denied';
+  if (code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED'))
+    return 'its database is locked by another program; close it and try again';
+  return 'a file error';
+}
+
 const notFound = (id: string) => new AppError('not_found', `Job ${id} is not in the library (it may have been deleted).`);
 
 interface PendingFile {
@@ -250,10 +260,23 @@ export class LibraryStore {
         await rm(incoming, { recursive: true, force: true });
         throw this.#ioError('create the job', error);
       }
-      await this.#settle(record, async () => {
-        await mkdir(dirname(folder), { recursive: true });
-        await rename(incoming, folder);
-      });
+      try {
+        await this.#settle(record, async () => {
+          await mkdir(dirname(folder), { recursive: true });
+          await rename(incoming, folder);
+        });
+      } catch (error) {
+        // Nothing has been sent yet, so the job is undone rather than left half-made. (If even
+        // that fails, the row stays marked dirty and the next open repairs it.)
+        try {
+          statement(this.#db, 'DELETE FROM jobs WHERE id = ?').run(id);
+          await rm(incoming, { recursive: true, force: true });
+          await rm(folder, { recursive: true, force: true });
+        } catch (undo) {
+          this.options.log.warn('library', `could not undo the half-created job ${id}`, undo);
+        }
+        throw this.#ioError('create the job', (error as AppError).cause ?? error);
+      }
       this.#emit('created', id);
       return record;
     });
@@ -292,7 +315,12 @@ export class LibraryStore {
 
   /** Queue position changes with every poll; it is kept in the index only, not in the history. */
   recordQueuePosition(id: string, position: number | null): void {
-    const changed = statement(this.#db, 'UPDATE jobs SET queue_position = ? WHERE id = ?').run(position, id).changes;
+    let changed: number;
+    try {
+      changed = statement(this.#db, 'UPDATE jobs SET queue_position = ? WHERE id = ?').run(position, id).changes;
+    } catch (error) {
+      throw this.#ioError('save the queue position', error);
+    }
     if (!changed) throw notFound(id);
     this.#emit('updated', id);
   }
@@ -459,8 +487,12 @@ export class LibraryStore {
       }
       writeRow(this.#db, next, true);
     } catch (error) {
-      for (const file of files) if (file.bytes) await rm(join(folder, file.name + TEMP_SUFFIX), { force: true });
-      if (!wasDirty) statement(this.#db, 'UPDATE jobs SET dirty = 0 WHERE id = ? AND revision = ?').run(id, current.revision);
+      for (const file of files) if (file.bytes) await rm(join(folder, file.name + TEMP_SUFFIX), { force: true }).catch(() => undefined);
+      try {
+        if (!wasDirty) statement(this.#db, 'UPDATE jobs SET dirty = 0 WHERE id = ? AND revision = ?').run(id, current.revision);
+      } catch {
+        // Left dirty: the next open checks this job's folder against the index.
+      }
       throw this.#ioError('save the change', error);
     }
     await this.#settle(
@@ -500,8 +532,7 @@ export class LibraryStore {
   #ioError(what: string, error: unknown): AppError {
     if (error instanceof AppError) return error;
     this.options.log.error('library', `could not ${what}`, error);
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission was denied' : 'a file error';
+    const why = whyWriteFailed((error as NodeJS.ErrnoException).code);
     return new AppError('io', `Keyframe could not ${what} in ${this.#dir} (${why}).`, { cause: error });
   }
 

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { AppError } from '../../contract';
 import type { SaveTokenOptions, TokenSource, TokenStatus } from '../../contract';
 import type { EventBus } from '../events';
+import { EXTERNAL_LINKS } from '../external-links';
 import { SECRET_ACCOUNTS } from '../keychain/secret-store';
 import type { SecretStore } from '../keychain/secret-store';
 import type { Logger } from '../log';
@@ -26,7 +27,7 @@ import { DEFAULT_BASE_URL } from './client';
 import type { ApiAddress, RunComfyClient } from './client';
 
 /** Where RunComfy users make and copy API tokens. The only page `openTokenPage` opens. */
-export const TOKEN_PAGE_URL = 'https://www.runcomfy.com/profile';
+export const TOKEN_PAGE_URL = EXTERNAL_LINKS.runcomfyTokenPage;
 const VERIFY_TIMEOUT_MS = 15_000;
 
 export interface TokenServiceOptions {
