@@ -3,7 +3,7 @@
  * peer or floor, ratio) and writes it to bench/results/latest.json with the date and machine.
  * Benchmarks report; they never fail the test suite.
  */
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -45,10 +45,14 @@ for (const row of table) console.log(line(headers.map((h) => row[h])));
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
 await mkdir(join(dir, 'results'), { recursive: true });
-await writeFile(
-  join(dir, 'results', 'latest.json'),
-  JSON.stringify({ date: new Date().toISOString(), machine, seconds: (Date.now() - started) / 1000, figures: rows }, null, 2) + '\n',
-);
+// A partial run (`npm run bench -- frames`) replaces only its own benchmarks' figures.
+const latest = join(dir, 'results', 'latest.json');
+const ran = new Set(files.map((f) => f.replace('.bench.ts', '')));
+const previous = JSON.parse(await readFile(latest, 'utf8').catch(() => '{"figures":[]}')) as { figures?: typeof rows };
+const kept = only.length ? (previous.figures ?? []).filter((f) => !ran.has(f.bench)) : [];
+const figures = [...kept, ...rows].sort((a, b) => a.bench.localeCompare(b.bench));
+const record = { date: new Date().toISOString(), machine, seconds: (Date.now() - started) / 1000, partial: only.length > 0, figures };
+await writeFile(latest, JSON.stringify(record, null, 2) + '\n');
 console.log(
   `\n${rows.length} figures in ${((Date.now() - started) / 1000).toFixed(1)} s on ${machine}; written to bench/results/latest.json`,
 );
