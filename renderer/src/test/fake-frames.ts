@@ -80,9 +80,24 @@ export function installFakeBridge() {
       }),
     ),
   };
+  const hosting = {
+    status: vi.fn(async () =>
+      ok({
+        mode: 'auto' as const,
+        host: 'data-uri' as const,
+        summary: 'inline in the request',
+        problem: null,
+        secretSet: false,
+        bucket: { configured: false, missing: [], name: '', endpoint: '' },
+        keychainName: 'keyring',
+        keychainProblem: null,
+      }),
+    ),
+  };
   const bridge = {
     frames,
     jobs,
+    hosting,
     settings: { get: vi.fn(), set: vi.fn() },
     app: { info: vi.fn() },
     on: {
@@ -92,6 +107,7 @@ export function installFakeBridge() {
       },
       settingsChanged: () => () => {},
       jobsSubmitProgress: () => () => {},
+      hostingChanged: () => () => {},
     },
   };
   Object.defineProperty(window, 'keyframe', { value: bridge, configurable: true, writable: true });
