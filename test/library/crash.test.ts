@@ -43,7 +43,8 @@ describe('a crash during a write', () => {
       const t = await openStore(dir);
       const count = t.store.count();
       await t.store.close();
-      expect(await inconsistencies(dir), `after kill ${round + 1} (${count} jobs)`).toEqual([]);
+      const problems = await inconsistencies(dir);
+      expect(problems, `after kill ${round + 1} (${count} jobs): ${problems.join('; ')}`).toEqual([]);
     }
     // The kills landed while plenty was being written.
     expect(writes).toBeGreaterThan(50);
