@@ -4,12 +4,15 @@
  * the database is always right; so on open, for each dirty job:
  *   - its folder still in `.incoming/` (killed while creating) is moved into place;
  *   - no folder at all (killed while deleting) means the delete finishes: the row goes;
- *   - a `.kftmp` file the record lists as complete is renamed into place, any other is removed;
+ *   - a `.kftmp` file the record lists as complete is renamed into place (unless the file in place
+ *     already is the listed one), any other is removed;
+ *   - a poster the record does not list (killed while replacing it) is removed;
  *   - listed files that are missing are dropped from the record;
  *   - job.json is rewritten from the record.
  * Finally `.incoming/` is emptied: what is left there never reached the database.
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { statement } from './database';
@@ -46,11 +49,21 @@ export async function reconcile(db: Db, root: string, log: Logger): Promise<Reco
       if (!name.endsWith(TEMP_SUFFIX)) continue;
       const target = name.slice(0, -TEMP_SUFFIX.length);
       const listed = record.files.find((file) => file.name === target);
-      if (listed?.complete && !names.has(target)) {
+      // The record is right: a finished temp file wins when the file in place is not the one listed
+      // (missing, or an older version the write was replacing when the process stopped).
+      const inPlaceIsListed = names.has(target) && (!listed?.sha256 || (await sha256Of(join(folder, target))) === listed.sha256);
+      if (listed?.complete && !inPlaceIsListed) {
         await rename(join(folder, name), join(folder, target));
         names.add(target);
       } else {
         await rm(join(folder, name), { force: true });
+      }
+    }
+    for (const name of names) {
+      // A poster the record no longer lists was being replaced when the process stopped.
+      if (/^poster\.[a-z]+$/.test(name) && !record.files.some((file) => file.name === name)) {
+        await rm(join(folder, name), { force: true });
+        names.delete(name);
       }
     }
     const present = record.files.filter((file) => names.has(file.name) || !file.complete);
@@ -70,4 +83,10 @@ export async function reconcile(db: Db, root: string, log: Logger): Promise<Reco
     log.info('library', `finished ${report.finished} interrupted job write(s) and ${report.removed} interrupted delete(s)`);
   }
   return report;
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

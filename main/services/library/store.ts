@@ -346,6 +346,8 @@ export class LibraryStore {
     const name = this.#checkName(file.name);
     const entry: FileEntry = { name, kind: file.kind, bytes: file.bytes.byteLength, sha256: sha256(file.bytes), complete: true };
     let replaced: string[] = [];
+    // The job stays marked dirty until a replaced poster is gone too, so a kill in between is
+    // finished on the next open (reconcile removes posters the record does not list).
     const record = await this.#update(
       id,
       (next) => {
@@ -356,8 +358,14 @@ export class LibraryStore {
         this.#putFile(next, entry);
       },
       [{ name, bytes: file.bytes }],
+      { leaveDirty: file.kind === 'poster' },
     );
-    for (const old of replaced) await rm(join(this.folderOf(id), old), { force: true });
+    if (file.kind === 'poster') {
+      await this.#exclusive(async () => {
+        for (const old of replaced) await rm(join(this.folderOf(id), old), { force: true });
+        statement(this.#db, 'UPDATE jobs SET dirty = 0 WHERE id = ? AND revision = ?').run(id, record.revision);
+      });
+    }
     return record;
   }
 
