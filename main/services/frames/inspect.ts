@@ -92,17 +92,21 @@ export function sniff(head: Uint8Array): Sniffed {
 const heicMessage =
   'This is a HEIC photo (HEVC-compressed), which Keyframe cannot decode. Export it as JPEG (on an iPhone: Settings › Camera › Formats › Most Compatible).';
 
-/** Inspects the file at `path` from its header only. */
-export async function inspectFile(path: string): Promise<Inspection> {
-  let size: number;
+/** The size of a regular file, or a FrameInputError saying why `path` is not one (missing, a folder, …). */
+export async function sizeOfImageFile(path: string): Promise<number> {
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new FrameInputError('not-a-file', 'This is a folder or a device, not an image file.');
-    size = info.size;
+    return info.size;
   } catch (error) {
     if (error instanceof FrameInputError) throw error;
     throw fileProblem(error);
   }
+}
+
+/** Inspects the file at `path` from its header only. */
+export async function inspectFile(path: string): Promise<Inspection> {
+  const size = await sizeOfImageFile(path);
   if (size === 0) throw emptyError();
   let head: Buffer;
   try {

@@ -6,7 +6,7 @@
  * The renderer refers to frames by id only; paths never come from the renderer, so it cannot make
  * main read an arbitrary file.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import sharp from 'sharp';
 import { AppError } from '../../contract';
@@ -21,7 +21,7 @@ import { decodeBmp } from './bmp';
 import { fetchImage } from './fetch-url';
 import type { FetchLimits } from './fetch-url';
 import { offerFixes, planFix, renderFix } from './fix';
-import { fileProblem, FrameInputError, inspectBuffer } from './inspect';
+import { fileProblem, FrameInputError, inspectBuffer, sizeOfImageFile } from './inspect';
 import { checkIntegrity, errorText } from './integrity';
 import type { Inspection } from './inspect';
 import { Staging, sha256 } from './staging';
@@ -92,15 +92,7 @@ export class FrameService {
 
   /** Stages a file on disk (from the dialog, or the CLI). */
   async addPath(path: string): Promise<Frame> {
-    let size: number;
-    try {
-      const info = await stat(path);
-      if (!info.isFile()) throw new FrameInputError('not-a-file', 'This is a folder or a device, not an image file.');
-      size = info.size;
-    } catch (error) {
-      if (error instanceof FrameInputError) throw error;
-      throw fileProblem(error);
-    }
+    const size = await sizeOfImageFile(path);
     if (size > MAX_SOURCE_BYTES) throw sourceTooLarge(size);
     const bytes = await readFile(path).catch((error: unknown) => {
       throw fileProblem(error);
