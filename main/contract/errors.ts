@@ -8,6 +8,8 @@ export const errorCodes = [
   'unknown_method',
   'not_found',
   'bad_token',
+  'insufficient_balance', // RunComfy's balance is too low to start a job (error 400002 or HTTP 402)
+  'other_account', // the request belongs to another RunComfy account (error 403001)
   'invalid_input',
   'rate_limited',
   'server',

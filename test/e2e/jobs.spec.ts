@@ -10,7 +10,7 @@ import { expect, test } from './fixtures';
 test('submit from Create, watch the queue move, then play the video from the library offline', async ({ app, fakeApi }) => {
   let page = app.page;
   fakeApi.configure({ fetchImages: true });
-  fakeApi.plan = { queuePositions: 3, stepMs: 1500, progressMs: 2500, outcome: { completed: true } };
+  fakeApi.plan = { ...fakeApi.plan, queuePositions: 3, stepMs: 1500, progressMs: 2500, outcome: { completed: true } };
   const create = new CreatePage(page);
   const start = await img.makeImage(960, 540, 'png');
   const end = await img.makeImage(960, 540, 'jpeg');

@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 async function start(options: FakeOptions = {}) {
-  fake = await startFakeRunComfy({ tokens: [TOKEN], plan: { queuePositions: 0, progressMs: 0 }, ...options });
+  fake = await startFakeRunComfy({ tokens: [TOKEN], plan: { queuePositions: 0, warmup: [], progressMs: 0 }, ...options });
   return fake;
 }
 
@@ -91,11 +91,12 @@ describe('fake RunComfy', () => {
     await reader.cancel();
   });
 
-  it('result URLs expire on their own after their lifetime', async () => {
-    await start({ resultUrlTtlMs: 50 });
+  it('result URLs expire on their own after their lifetime, on the fake clock', async () => {
+    let now = Date.parse('2026-12-01T12:00:00Z');
+    await start({ resultUrlTtlMs: 50, now: () => now });
     const url = await videoUrl();
     expect((await fetch(url, { method: 'HEAD' })).status).toBe(200);
-    await new Promise((resume) => setTimeout(resume, 80));
+    now += 51;
     expect((await fetch(url, { method: 'HEAD' })).status).toBe(403);
   });
 
@@ -125,7 +126,9 @@ describe('fake RunComfy', () => {
     const accepted = await submit({ start_image_url: 'http://127.0.0.1:9/missing.png', end_image_url: dataUri });
     expect(accepted.status).toBe(200);
     const status = await (await fetch(String(accepted.body['status_url']), { headers: auth })).json();
-    expect(status).toMatchObject({ status: 'failed', error: expect.stringContaining('Failed to download start_image_url') });
+    expect(status).toMatchObject({ status: 'failed' });
+    const result = await (await fetch(String(accepted.body['result_url']), { headers: auth })).json();
+    expect(result).toMatchObject({ status: 'failed', error: expect.stringContaining('Failed to download start_image_url') });
   });
 
   it('can refuse data: URIs with a 422 naming the field', async () => {
@@ -143,5 +146,79 @@ describe('fake RunComfy', () => {
     const response = await fetch(fake.url + FAKE_MODEL_PATH, { method: 'POST', headers: auth, body: '{not json' });
     expect(response.status).toBe(400);
     expect(fake.jobIds).toEqual([]);
+  });
+});
+
+describe('fake RunComfy answers in the shapes RunComfy really uses (API.md)', () => {
+  const get = async (url: string, token = TOKEN) => {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const cancel = async (id: string) =>
+    (await fetch(`${fake.url}/v1/requests/${id}/cancel`, { method: 'POST', headers: auth })).json() as Promise<Record<string, unknown>>;
+
+  it('errors carry error_code and error_message', async () => {
+    await start({ tokens: [TOKEN, 'other-account-token'] });
+    expect(await get(`${fake.url}/v1/requests/x/status`, 'nope')).toEqual({
+      status: 401,
+      body: { error_code: 400004, error_message: 'Invalid or expired API token.' },
+    });
+    expect((await get(`${fake.url}/v1/requests/x/status`)).body).toMatchObject({ error_code: 404001 });
+    const { body } = await submit({});
+    expect(await get(String(body['status_url']), 'other-account-token')).toMatchObject({ status: 403, body: { error_code: 403001 } });
+    fake.configure({ lowBalance: true });
+    expect(await submit({})).toMatchObject({ status: 402, body: { error_code: 400002 } });
+  });
+
+  it('passes through pending, in_queue, starting and in_progress; a failure reason only in /result', async () => {
+    await start({ plan: { intake: ['pending'], queuePositions: 1, warmup: ['starting'], stepMs: Infinity, progressMs: Infinity } });
+    fake.nextJob({ outcome: { failed: { message: 'NSFW content detected', code: 'content_policy' } } });
+    const { body } = await submit({});
+    const id = String(body['request_id']);
+    const seen = [];
+    for (let step = 0; step < 5; step++, fake.advance(id)) seen.push((await get(String(body['status_url']))).body['status']);
+    expect(seen).toEqual(['pending', 'in_queue', 'starting', 'in_progress', 'failed']);
+    expect((await get(String(body['status_url']))).body).not.toHaveProperty('error');
+    expect((await get(String(body['result_url']))).body).toMatchObject({
+      status: 'failed',
+      error: { message: 'NSFW content detected', code: 'content_policy' },
+    });
+  });
+
+  it('cancel answers with an outcome: cancelled while waiting, not_cancellable once started', async () => {
+    await start({ plan: { intake: ['pending'], queuePositions: 1, warmup: ['starting'], stepMs: Infinity, progressMs: Infinity } });
+    const waiting = String((await submit({})).body['request_id']);
+    expect(await cancel(waiting)).toEqual({ request_id: waiting, status: 'cancelled', outcome: 'cancelled' });
+    const started = String((await submit({})).body['request_id']);
+    fake.advance(started, 2);
+    expect(await cancel(started)).toEqual({ request_id: started, status: 'starting', outcome: 'not_cancellable' });
+    expect(fake.stateOf(started)).toBe('starting');
+  });
+
+  it('forgets a request after 7 days on its clock (404001), and a result can contradict its status', async () => {
+    let now = Date.parse('2026-12-01T12:00:00Z');
+    await start({ now: () => now });
+    fake.nextJob({ resultSays: 'failed', outcome: { failed: 'The output was lost.' } });
+    const { body } = await submit({});
+    expect((await get(String(body['status_url']))).body['status']).toBe('completed');
+    expect((await get(String(body['result_url']))).body).toMatchObject({ status: 'failed', error: 'The output was lost.' });
+    now += 7 * 24 * 3600_000 + 1;
+    expect(await get(String(body['result_url']))).toMatchObject({ status: 404, body: { error_code: 404001 } });
+  });
+
+  it("a gateway's HTML error page, before or after the job was created", async () => {
+    await start();
+    fake.script('submit', { gateway: 502, handled: true });
+    const response = await fetch(fake.url + FAKE_MODEL_PATH, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'p', start_image_url: 'https://x/a.png', end_image_url: 'https://x/b.png' }),
+    });
+    expect(response.status).toBe(502);
+    expect(response.headers.get('content-type')).toBe('text/html');
+    expect(await response.text()).toContain('502 Bad Gateway');
+    expect(fake.jobIds).toHaveLength(1);
+    fake.script('status', { gateway: 504 });
+    expect((await fetch(`${fake.url}/v1/requests/x/status`, { headers: auth })).status).toBe(504);
   });
 });

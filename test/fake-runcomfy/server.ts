@@ -1,13 +1,19 @@
 /**
  * A local stand-in for RunComfy's Model API (/work/shared/API.md) on 127.0.0.1, for tests and
- * demos. It checks the Bearer token before anything else, applies the model's input rules (422
- * with per-field messages), moves jobs through in_queue (positions counting down) → in_progress
- * → completed or failed on a configurable clock, and serves real MP4 bytes from signed result
- * URLs (with Range requests, and an "expired" mode).
+ * demos, answering in the shapes RunComfy's own clients meet (its CLI and ComfyUI nodes):
+ * - errors carry `error_code` and `error_message` (400004 bad token, 400002 low balance, 403001
+ *   another account's request, 404001 unknown or expired request);
+ * - jobs pass through `pending` (optional), `in_queue` (positions counting down), `starting` and
+ *   `in_progress`, then end `completed`, `failed` or `cancelled`; a failure's reason is only in
+ *   /result (`error`: a string or `{message, code}`), never in /status;
+ * - cancel answers 200 with `outcome`: `cancelled`, or `not_cancellable` once the job has started;
+ * - requests expire after 7 days on the fake's clock (`now`), and signed video URLs on their own.
+ * It serves real MP4 bytes from signed result URLs (with Range requests).
  *
- * Tests script it per case: `fake.script('status', { respond: 503 })`, `{ delayMs }`,
- * `{ drop: 'on-arrival' | 'after-handling' | 'mid-body' }`, `{ stall: 'mid-body' }`, and read
- * `fake.count('submit')` to assert that a job was submitted exactly once.
+ * Tests script it per case: `fake.script('status', { respond: 503 })`, `{ gateway: 502 }` (a
+ * proxy's HTML page, optionally after handling), `{ delayMs }`, `{ drop: 'on-arrival' |
+ * 'after-handling' | 'mid-body' }`, `{ stall: 'mid-body' }`, and read `fake.count('submit')` to
+ * assert that a job was submitted exactly once.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -16,7 +22,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
-export const FAKE_MODEL_PATH = '/v1/models/kling/kling-video-o1/image-to-video';
+export const FAKE_MODEL_ID = 'kling/kling-video-o1/image-to-video';
+export const FAKE_MODEL_PATH = `/v1/models/${FAKE_MODEL_ID}`;
 export const FIXTURE_VIDEO = join(import.meta.dirname, '../fixtures/video/clip-5s.mp4');
 
 export type Endpoint = 'submit' | 'status' | 'result' | 'cancel' | 'video' | 'other';
@@ -30,17 +37,25 @@ export type Behaviour =
    *  job), then cut without answering. mid-body: send the headers and part of the body, then cut. */
   | { drop: 'on-arrival' | 'after-handling' | 'mid-body' }
   /** Send the headers and part of the body, then nothing more until the client gives up (a hung download). */
-  | { stall: 'mid-body' };
+  | { stall: 'mid-body' }
+  /** A proxy's HTML error page; with `handled`, after the request was handled (a submit creates its job). */
+  | { gateway: 502 | 503 | 504; handled?: boolean };
 
 export interface JobPlan {
+  /** States before the queue, one step each (e.g. `pending`). */
+  intake: string[];
   /** Queue positions the job passes through before running: 3 → 3, 2, 1. */
   queuePositions: number;
-  /** How long each queue position lasts; Infinity holds the job until `advance()`. */
+  /** States between the queue and `in_progress`, one step each (RunComfy's nodes wait on `starting`). */
+  warmup: string[];
+  /** How long each step lasts; Infinity holds the job until `advance()`. */
   stepMs: number;
   /** How long it runs; Infinity holds it in_progress until `advance()`. */
   progressMs: number;
-  /** How it ends. */
-  outcome: { completed: true } | { failed: string };
+  /** How it ends; a failure's `error` has any shape (a string, `{message, code}`…). */
+  outcome: { completed: true } | { failed: unknown };
+  /** The result says this although the status said completed. */
+  resultSays?: 'failed' | 'cancelled';
 }
 
 export interface FakeOptions {
@@ -51,6 +66,12 @@ export interface FakeOptions {
   planFor?: (body: Record<string, unknown>) => Partial<JobPlan> | undefined;
   /** Status for a missing or wrong token. */
   unauthorizedStatus?: 401 | 403;
+  /** The account's balance is too low: submit answers 402 with error 400002. */
+  lowBalance?: boolean;
+  /** The fake's clock (jobs advance and expire on it). */
+  now?: () => number;
+  /** How long RunComfy keeps a request (404001 afterwards): 7 days. */
+  requestTtlMs?: number;
   /** Added to every answer. */
   latencyMs?: number;
   /** Fetch http(s) image URLs (loopback only) and decode data: URIs, recording each one's sha256. */
@@ -92,17 +113,30 @@ export interface RequestRecord {
 
 interface Job {
   id: string;
+  /** The token that made it: another account's token gets 403001. */
+  owner: string;
   plan: JobPlan;
   createdAt: number;
   advanced: number;
   cancelled: boolean;
+  gone: boolean;
   sig: string;
   failure?: string;
 }
 
-type Step = { status: 'in_queue'; queue_position: number } | { status: 'in_progress' } | { status: 'completed' } | { status: 'failed' };
+type Step = { status: string; queue_position?: number };
 
-const DEFAULT_PLAN: JobPlan = { queuePositions: 2, stepMs: 50, progressMs: 100, outcome: { completed: true } };
+const DEFAULT_PLAN: JobPlan = {
+  intake: [],
+  queuePositions: 2,
+  warmup: ['starting'],
+  stepMs: 50,
+  progressMs: 100,
+  outcome: { completed: true },
+};
+const WEEK_MS = 7 * 24 * 3600_000;
+/** States in which cancel still works (the job has not started). */
+const CANCELLABLE = new Set(['pending', 'in_queue', 'cancelled']);
 
 export class FakeRunComfy {
   readonly tokens: Set<string>;
@@ -116,6 +150,7 @@ export class FakeRunComfy {
   #rules: { endpoint: Endpoint | '*'; behaviour: Behaviour; times: number }[] = [];
   #expired: 403 | 404 | undefined;
   #video: Buffer;
+  #now: () => number;
   #server = createServer((request, response) => void this.#handle(request, response));
 
   constructor(options: FakeOptions = {}) {
@@ -123,6 +158,7 @@ export class FakeRunComfy {
     this.tokens = new Set(options.tokens ?? ['fake-token-0000']);
     this.plan = { ...DEFAULT_PLAN, ...options.plan };
     this.#video = options.video ?? readFileSync(FIXTURE_VIDEO);
+    this.#now = () => (this.#options.now ?? Date.now)();
   }
 
   async start(): Promise<this> {
@@ -174,12 +210,17 @@ export class FakeRunComfy {
     this.#expired = status;
   }
 
+  /** RunComfy forgets this request (or every one): 404001 from now on, as after its 7 days. */
+  expireRequest(requestId?: string): void {
+    for (const job of requestId ? [this.#job(requestId)] : this.#jobs.values()) job.gone = true;
+  }
+
   revoke(token: string): void {
     this.tokens.delete(token);
   }
 
   /** The state a job is in now, as the status endpoint would say. */
-  stateOf(requestId: string): Step['status'] | 'cancelled' {
+  stateOf(requestId: string): string {
     const job = this.#job(requestId);
     return job.cancelled ? 'cancelled' : this.#step(job).status;
   }
@@ -196,17 +237,20 @@ export class FakeRunComfy {
 
   #steps(job: Job): { step: Step; ms: number }[] {
     const steps: { step: Step; ms: number }[] = [];
+    for (const status of job.plan.intake) steps.push({ step: { status }, ms: job.plan.stepMs });
     for (let position = job.plan.queuePositions; position >= 1; position--) {
       steps.push({ step: { status: 'in_queue', queue_position: position }, ms: job.plan.stepMs });
     }
+    for (const status of job.plan.warmup) steps.push({ step: { status }, ms: job.plan.stepMs });
     steps.push({ step: { status: 'in_progress' }, ms: job.plan.progressMs });
-    steps.push({ step: { status: job.failure || 'failed' in job.plan.outcome ? 'failed' : 'completed' }, ms: Infinity });
+    const failed = (job.failure || 'failed' in job.plan.outcome) && !job.plan.resultSays;
+    steps.push({ step: { status: failed ? 'failed' : 'completed' }, ms: Infinity });
     return steps;
   }
 
   #step(job: Job): Step {
     const steps = this.#steps(job);
-    let elapsed = Date.now() - job.createdAt;
+    let elapsed = this.#now() - job.createdAt;
     let index = 0;
     while (index < steps.length - 1 && elapsed >= steps[index].ms) {
       elapsed -= steps[index].ms;
@@ -215,15 +259,31 @@ export class FakeRunComfy {
     return steps[Math.min(steps.length - 1, index + job.advanced)].step;
   }
 
+  /** What /status says: the state only; a failure's reason is in /result (API.md, Result). */
   #statusBody(job: Job): Record<string, unknown> {
     const base = { request_id: job.id, status_url: this.#jobUrl(job.id, 'status'), result_url: this.#jobUrl(job.id, 'result') };
     if (job.cancelled) return { ...base, status: 'cancelled' };
-    const step = this.#step(job);
-    if (step.status === 'failed') {
+    return { ...base, ...this.#step(job) };
+  }
+
+  #resultBody(job: Job): Record<string, unknown> {
+    const status = this.#statusBody(job);
+    const times = { created_at: new Date(job.createdAt).toISOString(), model_id: FAKE_MODEL_ID };
+    const says = status['status'] === 'completed' ? (job.plan.resultSays ?? 'completed') : status['status'];
+    if (says === 'failed') {
       const plan = job.plan.outcome;
-      return { ...base, status: 'failed', error: job.failure ?? ('failed' in plan ? plan.failed : 'failed') };
+      const error = job.failure ?? ('failed' in plan ? plan.failed : { message: 'The job failed.', code: 'internal_error' });
+      return { request_id: job.id, status: 'failed', error, ...times };
     }
-    return { ...base, ...step };
+    if (says === 'cancelled') return { request_id: job.id, status: 'cancelled', ...times };
+    if (says !== 'completed') return status;
+    return {
+      request_id: job.id,
+      status: 'completed',
+      output: { video: this.#videoUrl(job) },
+      ...times,
+      finished_at: new Date(this.#now()).toISOString(),
+    };
   }
 
   #jobUrl(id: string, verb: string): string {
@@ -231,7 +291,7 @@ export class FakeRunComfy {
   }
 
   #videoUrl(job: Job): string {
-    const expires = Date.now() + (this.#options.resultUrlTtlMs ?? 24 * 3600_000);
+    const expires = this.#now() + (this.#options.resultUrlTtlMs ?? 24 * 3600_000);
     return `${this.url}/files/${job.id}/output.mp4?expires=${expires}&sig=${job.sig}`;
   }
 
@@ -246,14 +306,15 @@ export class FakeRunComfy {
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.url);
     const endpoint = route(url.pathname);
-    const authorized = this.tokens.has(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '');
+    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
+    const authorized = this.tokens.has(token);
     const record: RequestRecord = {
       endpoint,
       method: request.method ?? 'GET',
       path: url.pathname,
       authorized,
       status: 'dropped',
-      at: Date.now(),
+      at: this.#now(),
       ...(request.headers.range ? { range: request.headers.range } : {}),
     };
     this.requests.push(record);
@@ -271,9 +332,11 @@ export class FakeRunComfy {
       record.status = behaviour.respond;
       return sendJson(response, behaviour.respond, behaviour.body ?? { detail: `Scripted ${behaviour.respond}` }, behaviour.headers);
     }
+    if (behaviour && 'gateway' in behaviour && !behaviour.handled) return this.#sendGatewayPage(response, record, behaviour.gateway);
     const drop = behaviour && 'drop' in behaviour ? behaviour.drop : behaviour && 'stall' in behaviour ? 'stall' : undefined;
     const answer =
-      endpoint === 'video' ? this.#serveVideo(url, request) : await this.#api(endpoint, url, request.method ?? 'GET', authorized, body);
+      endpoint === 'video' ? this.#serveVideo(url, request) : await this.#api(endpoint, url, request.method ?? 'GET', token, body);
+    if (behaviour && 'gateway' in behaviour) return this.#sendGatewayPage(response, record, behaviour.gateway);
     if (drop === 'after-handling') {
       request.socket.destroy();
       return;
@@ -298,39 +361,38 @@ export class FakeRunComfy {
     response.writeHead(answer.status, headers).end(payload);
   }
 
-  async #api(endpoint: Endpoint, url: URL, method: string, authorized: boolean, raw: Buffer | 'too-large'): Promise<Answer> {
+  #sendGatewayPage(response: ServerResponse, record: RequestRecord, status: number): void {
+    record.status = status;
+    const page = `<html><head><title>${status} Bad Gateway</title></head><body><center><h1>${status} Bad Gateway</h1></center><hr><center>nginx</center></body></html>`;
+    response.writeHead(status, { 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(page)) }).end(page);
+  }
+
+  async #api(endpoint: Endpoint, url: URL, method: string, token: string, raw: Buffer | 'too-large'): Promise<Answer> {
     if (endpoint === 'other') return json(404, { detail: 'Not Found' });
     // Authentication comes first: an unknown id with a wrong token is a 401, not a 404.
-    if (!authorized) return json(this.#options.unauthorizedStatus ?? 401, { detail: 'Invalid or missing API token.' });
+    if (!this.tokens.has(token)) return apiError(this.#options.unauthorizedStatus ?? 401, 400004, 'Invalid or expired API token.');
     const expected = endpoint === 'status' || endpoint === 'result' ? 'GET' : 'POST';
     if (method !== expected) return json(405, { detail: 'Method Not Allowed' });
-    if (endpoint === 'submit') return this.#submit(raw);
+    if (endpoint === 'submit') return this.#submit(raw, token);
 
     const id = decodeURIComponent(url.pathname.split('/')[3] ?? '');
     const job = this.#jobs.get(id);
-    if (!job) return json(404, { detail: `Request ${id} not found.` });
+    if (!job || job.gone || this.#now() - job.createdAt > (this.#options.requestTtlMs ?? WEEK_MS)) {
+      return apiError(404, 404001, `Request ${id} not found or expired.`);
+    }
+    if (job.owner !== token) return apiError(403, 403001, 'This request belongs to another account.');
     if (endpoint === 'status') return json(200, this.#statusBody(job));
-    if (endpoint === 'result') {
-      const status = this.#statusBody(job);
-      if (status['status'] !== 'completed') return json(200, status);
-      return json(200, {
-        request_id: job.id,
-        status: 'completed',
-        output: { video: this.#videoUrl(job) },
-        created_at: new Date(job.createdAt).toISOString(),
-      });
-    }
-    // cancel
+    if (endpoint === 'result') return json(200, this.#resultBody(job));
+    // cancel (RunComfy's CLI: 200 with an outcome either way)
     const state = job.cancelled ? 'cancelled' : this.#step(job).status;
-    if (state === 'in_queue' || state === 'cancelled') {
+    if (CANCELLABLE.has(state)) {
       job.cancelled = true;
-      return json(200, { request_id: job.id, status: 'cancelled' });
+      return json(200, { request_id: job.id, status: 'cancelled', outcome: 'cancelled' });
     }
-    if (state === 'in_progress') return json(409, { detail: 'The request is already in progress and can no longer be cancelled.' });
-    return json(409, { detail: `The request has already ${state === 'completed' ? 'completed' : 'failed'}.` });
+    return json(200, { request_id: job.id, status: state, outcome: 'not_cancellable' });
   }
 
-  async #submit(raw: Buffer | 'too-large'): Promise<Answer> {
+  async #submit(raw: Buffer | 'too-large', owner: string): Promise<Answer> {
     if (raw === 'too-large') return json(413, { detail: 'Request body is too large.' });
     let body: unknown;
     try {
@@ -344,9 +406,20 @@ export class FakeRunComfy {
     const problems = this.#validate(input);
     if (problems.length) return json(422, { detail: problems });
 
+    if (this.#options.lowBalance) return apiError(402, 400002, 'Insufficient balance. Please top up your account to continue.');
+
     const id = randomUUID();
     const plan = { ...this.plan, ...this.#nextPlans.shift(), ...this.#options.planFor?.(input) };
-    const job: Job = { id, plan, createdAt: Date.now(), advanced: 0, cancelled: false, sig: randomBytes(12).toString('hex') };
+    const job: Job = {
+      id,
+      owner,
+      plan,
+      createdAt: this.#now(),
+      advanced: 0,
+      cancelled: false,
+      gone: false,
+      sig: randomBytes(12).toString('hex'),
+    };
     const submission: Submission = { requestId: id, body: input, images: [] };
     if (this.#options.fetchImages) {
       for (const field of ['start_image_url', 'end_image_url'] as const) {
@@ -395,7 +468,7 @@ export class FakeRunComfy {
     const expires = Number(url.searchParams.get('expires'));
     if (this.#expired === 404) return xml(404, 'NoSuchKey', 'The specified key does not exist.');
     if (!job || url.searchParams.get('sig') !== job.sig) return xml(403, 'SignatureDoesNotMatch', 'The request signature is not valid.');
-    if (this.#expired === 403 || !(expires > Date.now())) return xml(403, 'AccessDenied', 'Request has expired');
+    if (this.#expired === 403 || !(expires > this.#now())) return xml(403, 'AccessDenied', 'Request has expired');
     const size = this.#video.length;
     const headers = { 'accept-ranges': 'bytes', 'content-type': 'video/mp4' };
     const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? '');
@@ -420,6 +493,8 @@ interface Answer {
 }
 
 const json = (status: number, body: unknown): Answer => ({ status, body });
+/** An error in RunComfy's shape (API.md, Errors). */
+const apiError = (status: number, code: number, message: string): Answer => json(status, { error_code: code, error_message: message });
 const xml = (status: number, code: string, message: string): Answer => ({
   status,
   body: Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`),

@@ -63,6 +63,8 @@ describe('a job from submission to video', () => {
     fake.advance(job.requestId);
     expect(await api.status(job.requestId)).toMatchObject({ state: 'in_queue', queuePosition: 1 });
     fake.advance(job.requestId);
+    expect(await api.status(job)).toEqual({ requestId: job.requestId, state: 'in_progress', rawStatus: 'starting' });
+    fake.advance(job.requestId);
     expect(await api.status(job)).toEqual({ requestId: job.requestId, state: 'in_progress', rawStatus: 'in_progress' });
     expect(await api.result(job)).toMatchObject({ state: 'in_progress' });
     fake.advance(job.requestId);
@@ -75,44 +77,41 @@ describe('a job from submission to video', () => {
   });
 
   it('moves on its own on the fake clock', async () => {
+    let now = Date.parse('2026-12-01T12:00:00Z');
     await fake.close();
-    fake = await startFakeRunComfy({ tokens: [TOKEN], plan: { queuePositions: 3, stepMs: 40, progressMs: 60 } });
+    fake = await startFakeRunComfy({ tokens: [TOKEN], now: () => now, plan: { queuePositions: 3, stepMs: 40, progressMs: 60 } });
     const api = client();
     const job = await api.submit(input);
     const seen: string[] = [];
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 20; i++, now += 20) {
       const status = await api.status(job);
-      const label = status.state === 'in_queue' ? `in_queue ${status.queuePosition}` : status.state;
+      const label = status.state === 'in_queue' ? `in_queue ${status.queuePosition}` : status.rawStatus;
       if (seen.at(-1) !== label) seen.push(label);
       if (status.state === 'completed') break;
-      await new Promise((resume) => setTimeout(resume, 10));
     }
-    expect(seen).toEqual(['in_queue 3', 'in_queue 2', 'in_queue 1', 'in_progress', 'completed']);
+    expect(seen).toEqual(['in_queue 3', 'in_queue 2', 'in_queue 1', 'starting', 'in_progress', 'completed']);
   });
 
-  it('reports a failed job with the server text, from status and from result', async () => {
-    fake.nextJob({ outcome: { failed: 'Content policy violation in the prompt.' }, queuePositions: 0, progressMs: 0 });
+  it("reports a failed job; the reason comes from the result, as RunComfy's CLI reads it", async () => {
+    fake.nextJob({ outcome: { failed: 'Content policy violation in the prompt.' }, queuePositions: 0, warmup: [], progressMs: 0 });
     const api = client();
     const job = await api.submit(input);
-    expect(await api.status(job)).toMatchObject({ state: 'failed', message: 'Content policy violation in the prompt.' });
+    expect(await api.status(job)).toEqual({ requestId: job.requestId, state: 'failed', rawStatus: 'failed' });
     expect(await api.result(job)).toMatchObject({ state: 'failed', message: 'Content policy violation in the prompt.' });
   });
 
   it('cancels a queued job, and reports a refusal for a running or finished one', async () => {
     const api = client();
     const queued = await api.submit(input);
-    expect(await api.cancel(queued)).toEqual({ cancelled: true });
+    expect(await api.cancel(queued)).toEqual({ cancelled: true, status: 'cancelled' });
     expect(await api.status(queued)).toMatchObject({ state: 'cancelled' });
 
     const running = await api.submit(input);
-    fake.advance(running.requestId, 2);
-    expect(await api.cancel(running)).toEqual({
-      cancelled: false,
-      message: 'The request is already in progress and can no longer be cancelled.',
-    });
+    fake.advance(running.requestId, 3);
+    expect(await api.cancel(running)).toEqual({ cancelled: false, status: 'in_progress' });
     expect(await api.status(running)).toMatchObject({ state: 'in_progress' });
     fake.advance(running.requestId);
-    expect(await api.cancel(running.requestId)).toMatchObject({ cancelled: false, message: 'The request has already completed.' });
+    expect(await api.cancel(running.requestId)).toEqual({ cancelled: false, status: 'completed' });
   });
 });
 
@@ -121,7 +120,7 @@ describe('errors a user understands', () => {
     const api = client({ getToken: () => 'rc_wrong_token_0000' });
     const error = await failure(api.status('any-id'));
     expect(error.code).toBe('bad_token');
-    expect(error.message).toMatch(/refused the API token \(HTTP 401/);
+    expect(error.message).toMatch(/the API token is invalid or has expired \(HTTP 401 Unauthorized, error 400004\)/);
     expect(refused).toEqual(['rc_wrong_token_0000']);
     expect(fake.count('status')).toBe(1);
   });
@@ -137,10 +136,11 @@ describe('errors a user understands', () => {
     expect((await failure(client({ getToken: () => 'nope-nope' }).status('unknown'))).code).toBe('bad_token');
   });
 
-  it('not found names the request', async () => {
+  it('not found names the request and says it may have expired', async () => {
     const error = await failure(client().status('0b8f7c0e-unknown'));
-    expect(error.code).toBe('not_found');
+    expect(error).toMatchObject({ code: 'not_found', details: { errorCode: '404001', expired: true } });
     expect(error.message).toContain('0b8f7c0e-unknown');
+    expect(error.message).toContain('expired');
     expect(fake.count('status')).toBe(1);
   });
 
@@ -216,9 +216,9 @@ describe('errors a user understands', () => {
     expect(fake.count('result')).toBe(4);
   });
 
-  it('server error: submit is never retried', async () => {
+  it('server error: submit is never retried, and it is not called refused (the job may exist)', async () => {
     fake.script('submit', { respond: 500 }, 3);
-    expect((await failure(client().submit(input))).code).toBe('server');
+    expect(await failure(client().submit(input))).toMatchObject({ code: 'server', details: { mayHaveSubmitted: true } });
     expect(fake.count('submit')).toBe(1);
   });
 
@@ -265,8 +265,8 @@ describe('errors a user understands', () => {
     expect(missing.code).toBe('server');
     expect(missing.message).toMatch(/does not understand \("status"/);
 
-    fake.script('status', { respond: 200, body: { status: 'in_queue', queue_position: 'soon' } });
-    expect((await failure(client().status('x'))).message).toContain('"queue_position"');
+    fake.script('status', { respond: 200, body: { status: 'in_queue', queue_position: 'soon', request_id: 7 } });
+    expect(await client().status('x')).toEqual({ requestId: 'x', state: 'in_queue', rawStatus: 'in_queue' });
 
     fake.script('status', { respond: 200, body: { status: 'in_queue', queue_position: 4, eta_seconds: 30, extra: { nested: true } } });
     expect(await client().status('x')).toEqual({ requestId: 'x', state: 'in_queue', rawStatus: 'in_queue', queuePosition: 4 });
@@ -275,7 +275,7 @@ describe('errors a user understands', () => {
     expect((await failure(client().result('x'))).message).toContain('no video address');
 
     fake.script('result', { respond: 200, body: { status: 'completed', output: { video: 'ftp://x/video.mp4' } } });
-    expect((await failure(client().result('x'))).message).toContain('"output.video"');
+    expect((await failure(client().result('x'))).message).toContain('no video address');
 
     fake.script('result', { respond: 200, body: { output: { videos: ['https://cdn.example/a.mp4'] }, usage: { credits: 3 } } });
     expect(await client().result('x')).toEqual({ requestId: 'x', state: 'completed', videoUrls: ['https://cdn.example/a.mp4'] });
@@ -284,11 +284,11 @@ describe('errors a user understands', () => {
     expect((await failure(client().status('x'))).code).toBe('server');
   });
 
-  it('an unknown state with an error is a failure; without one, a state to keep polling', async () => {
+  it('a state Keyframe has no name for is never an end, even with an error text beside it', async () => {
     fake.script('status', { respond: 200, body: { status: 'exploded', error: { message: 'GPU fell over' } } });
-    expect(await client().status('x')).toMatchObject({ state: 'failed', message: 'GPU fell over' });
+    expect(await client().status('x')).toMatchObject({ state: 'unknown', rawStatus: 'exploded', message: 'GPU fell over' });
     fake.script('status', { respond: 200, body: { status: 'warming_up' } });
-    expect(await client().status('x')).toMatchObject({ state: 'unknown', rawStatus: 'warming_up' });
+    expect(await client().status('x')).toEqual({ requestId: 'x', state: 'unknown', rawStatus: 'warming_up' });
   });
 });
 

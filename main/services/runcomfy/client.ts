@@ -5,8 +5,11 @@
  * - Idempotent calls (status, result, cancel) retry network failures, timeouts, 429 and
  *   500/502/503/504 with capped exponential backoff and jitter, honouring `Retry-After`.
  * - Submit is sent again only when the connection was never made (refused, DNS): once the request
- *   may have reached RunComfy, a second one could start (and bill) a second job.
- * - 401/403 from any call tells `onUnauthorized`, so the app can ask for a new token.
+ *   may have reached RunComfy, a second one could start (and bill) a second job. Only a 4xx with
+ *   an error body (or a 200 with an `error_code`) is a refusal; a 5xx, an HTML page, a broken
+ *   connection or an unreadable answer is "maybe submitted" (`details.mayHaveSubmitted`).
+ * - A refused token (400004, or 401/403 without another code) tells `onUnauthorized`, so the app
+ *   can ask for a new token; a 403001 (another account's job) does not.
  * - The token goes only to the configured API origin: returned URLs on another origin are ignored,
  *   redirects are not followed, and plain http is refused except to this computer.
  *
@@ -14,7 +17,18 @@
  */
 import { AppError } from '../../contract';
 import type { Logger } from '../log';
-import { abortedError, httpError, networkError, neverReachedServer, notUnderstood, retryAfterMs, timeoutError } from './errors';
+import {
+  abortedError,
+  errorCodeOf,
+  failureReason,
+  httpError,
+  isErrorBody,
+  networkError,
+  neverReachedServer,
+  notUnderstood,
+  retryAfterMs,
+  timeoutError,
+} from './errors';
 import { CancelResponse, ResultResponse, StatusResponse, SubmitResponse } from './schemas';
 import type { z } from 'zod';
 
@@ -55,15 +69,19 @@ export interface SubmittedJob {
 /** A job by its id, optionally with the URLs submit returned (preferred when on the API's origin). */
 export type JobRef = string | { requestId: string; statusUrl?: string; resultUrl?: string; cancelUrl?: string };
 
+/**
+ * Only completed, failed and cancelled end a job (API.md, Status). `unknown` is a state Keyframe
+ * has no name for: the job is still being worked on and stays followed.
+ */
 export type JobState = 'in_queue' | 'in_progress' | 'completed' | 'cancelled' | 'failed' | 'unknown';
 
 export interface JobStatus {
   requestId: string;
   state: JobState;
-  /** The server's own word for the state. */
+  /** The server's own word for the state ("starting"), shown as is. */
   rawStatus: string;
   queuePosition?: number;
-  /** The server's text, e.g. why a job failed. */
+  /** The server's text, e.g. why a job failed (from the result's `error`, whatever its shape). */
   message?: string;
 }
 
@@ -71,8 +89,10 @@ export type JobResult =
   { requestId: string; state: 'completed'; videoUrls: string[] } | (JobStatus & { state: Exclude<JobState, 'completed'> });
 
 export interface CancelOutcome {
-  /** False when RunComfy refused (e.g. the job is already running); `message` says why. */
+  /** False when RunComfy did not cancel (the job is already being made, or done); `message` is the server's text. */
   cancelled: boolean;
+  /** The job's status as the cancel answer gave it, if it did. */
+  status?: string;
   message?: string;
 }
 
@@ -138,8 +158,13 @@ class Failure {
     /** safe: never reached the server. idempotent: retry only calls that are safe to repeat. */
     readonly retry: 'safe' | 'idempotent' | 'never',
     readonly waitMs?: number,
+    /** RunComfy answered and certainly did not act on the request (a refusal, not an accident on the way). */
+    readonly refusal = false,
   ) {}
 }
+
+/** 4xx answers that are refusals even without an error body: nothing is processed before these checks. */
+const REFUSED_BEFORE_PROCESSING = new Set([401, 403, 413, 429]);
 
 const MAX_BODY_BYTES = 1_000_000;
 const TOKEN_SHAPE = /^[\x21-\x7e]{1,4096}$/;
@@ -262,23 +287,26 @@ export function createRunComfyClient(options: RunComfyClientOptions): RunComfyCl
     }
     body = redact(token)(body);
 
-    if (response.status >= 200 && response.status < 300) return { status: response.status, body };
-    if (response.status >= 300 && response.status < 400) {
-      throw new Failure(notUnderstood(request.operation, `an unexpected redirect, HTTP ${response.status}`), 'never');
+    const { status } = response;
+    const success = status >= 200 && status < 300;
+    if (success && errorCodeOf(body) === undefined) return { status, body };
+    if (status >= 300 && status < 400) {
+      throw new Failure(notUnderstood(request.operation, `an unexpected redirect, HTTP ${status}`), 'never');
     }
-    if (response.status === 401 || response.status === 403) options.onUnauthorized?.(token);
-    if (request.operation === 'cancel' && isRefusal(response.status)) return { status: response.status, body };
-    const wait = response.status === 429 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
+    if (request.operation === 'cancel' && isRefusal(status) && errorCodeOf(body) === undefined) return { status, body };
+    const wait = status === 429 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
     const error = httpError({
-      status: response.status,
+      status,
       statusText: response.statusText,
       body,
       operation: request.operation,
       requestId: request.requestId,
       retryAfterMs: wait,
     });
-    const retryable = response.status === 429 || RETRYABLE_STATUS.has(response.status);
-    throw new Failure(error, retryable ? 'idempotent' : 'never', wait);
+    if (error.code === 'bad_token') options.onUnauthorized?.(token);
+    const retryable = status === 429 || RETRYABLE_STATUS.has(status);
+    const refusal = success || (status >= 400 && status < 500 && (isErrorBody(body) || REFUSED_BEFORE_PROCESSING.has(status)));
+    throw new Failure(error, retryable ? 'idempotent' : 'never', wait, refusal);
   }
 
   async function send(request: Request, call: CallOptions = {}): Promise<Answer> {
@@ -292,7 +320,8 @@ export function createRunComfyClient(options: RunComfyClientOptions): RunComfyCl
       } catch (caught) {
         if (!(caught instanceof Failure)) throw caught;
         const allowed = caught.retry === 'safe' || (caught.retry === 'idempotent' && idempotent);
-        if (!idempotent && caught.retry === 'idempotent' && !('status' in (caught.error.details ?? {}))) {
+        // A submit that may have reached RunComfy is never sent again, and never called refused.
+        if (!idempotent && caught.retry !== 'safe' && !caught.refusal && caught.error.code !== 'aborted') {
           throw maybeSubmitted(caught.error);
         }
         if (!allowed || tries >= policy.attempts) throw caught.error;
@@ -338,10 +367,12 @@ export function createRunComfyClient(options: RunComfyClientOptions): RunComfyCl
     async result(job, call) {
       const request = jobRequest(job, 'result');
       const answer = parse(ResultResponse, await send(request, call), 'result');
+      const status = answer.status ? toStatus(request.requestId!, { ...answer, status: answer.status }) : undefined;
       const videos = [answer.output?.video, ...(answer.output?.videos ?? [])].filter((url): url is string => !!url);
+      // A result that says failed or cancelled wins over any output it may also carry.
+      if (status && (status.state === 'failed' || status.state === 'cancelled')) return status as JobResult;
       if (videos.length) return { requestId: request.requestId!, state: 'completed', videoUrls: [...new Set(videos)] };
-      if (!answer.status) throw notUnderstood('result', 'it has neither an output nor a status');
-      const status = toStatus(request.requestId!, { ...answer, status: answer.status });
+      if (!status) throw notUnderstood('result', 'it has neither an output nor a status');
       if (status.state === 'completed') throw notUnderstood('result', 'the job is completed but no video address was given');
       return status as JobResult;
     },
@@ -350,11 +381,16 @@ export function createRunComfyClient(options: RunComfyClientOptions): RunComfyCl
       const request = jobRequest(job, 'cancel');
       const answer = await send(request, call);
       const body = parse(CancelResponse, { ...answer, body: answer.body && typeof answer.body === 'object' ? answer.body : {} }, 'cancel');
-      const refused = isRefusal(answer.status) || /^(in_progress|completed|failed)$/.test(body.status ?? '');
+      const said = body.outcome?.toLowerCase();
+      const cancelled =
+        !isRefusal(answer.status) &&
+        (said === 'cancelled' || said === 'canceled' || STATES[body.status?.toLowerCase() ?? ''] === 'cancelled');
       const message = serverText(body) ?? (typeof answer.body === 'string' ? answer.body.slice(0, 300) : undefined);
-      return refused
-        ? { cancelled: false, message: message ?? `RunComfy did not cancel the job (HTTP ${answer.status}).` }
-        : { cancelled: true };
+      return {
+        cancelled,
+        ...(body.status ? { status: body.status } : {}),
+        ...(message && !cancelled ? { message } : {}),
+      };
     },
   };
 }
@@ -364,40 +400,37 @@ function isRefusal(status: number): boolean {
   return status === 400 || status === 409 || status === 422;
 }
 
+/**
+ * The states that end a job (API.md, Status; RunComfy's CLI `inference_is_terminal`), and the
+ * waiting states RunComfy's nodes name. Any other word means "still working".
+ */
 const STATES: Record<string, JobState> = {
   in_queue: 'in_queue',
   queued: 'in_queue',
   pending: 'in_queue',
+  waiting: 'in_queue',
   in_progress: 'in_progress',
+  starting: 'in_progress',
   running: 'in_progress',
   processing: 'in_progress',
   completed: 'completed',
   succeeded: 'completed',
-  success: 'completed',
   cancelled: 'cancelled',
   canceled: 'cancelled',
   failed: 'failed',
   error: 'failed',
 };
 
-function serverText(body: {
-  error?: string | null;
-  error_message?: string | null;
-  message?: string | null;
-  detail?: unknown;
-}): string | undefined {
-  const detail = typeof body.detail === 'string' ? body.detail : undefined;
-  return (body.error || body.error_message || body.message || detail || undefined)?.slice(0, 500);
+function serverText(body: { error?: unknown; error_message?: string; message?: string; detail?: unknown }): string | undefined {
+  return failureReason(body.error) ?? failureReason(body.error_message ?? body.message ?? body.detail);
 }
 
 function toStatus(requestId: string, body: StatusResponse): JobStatus {
-  const raw = body.status.toLowerCase();
-  const message = serverText(body);
-  // API.md: an unknown state that carries an error message is a terminal failure.
-  const state = STATES[raw] ?? (message && body.error ? 'failed' : 'unknown');
+  const state = STATES[body.status.toLowerCase()] ?? 'unknown';
   const status: JobStatus = { requestId, state, rawStatus: body.status };
-  if (state === 'in_queue' && typeof body.queue_position === 'number') status.queuePosition = body.queue_position;
-  if (message && state !== 'completed') status.message = message;
+  if (state === 'in_queue' && body.queue_position !== undefined) status.queuePosition = body.queue_position;
+  const message = state === 'completed' ? undefined : serverText(body);
+  if (message) status.message = message;
   return status;
 }
 

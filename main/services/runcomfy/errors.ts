@@ -1,16 +1,60 @@
 /**
  * How RunComfy's answers and network failures become the few errors a user understands
- * (`AppError` codes bad_token, not_found, invalid_input, rate_limited, server, network, timeout,
- * aborted), each with a message that says what happened and what to do next.
+ * (`AppError` codes bad_token, insufficient_balance, other_account, not_found, invalid_input,
+ * rate_limited, server, network, timeout, aborted), each with a message that says what happened
+ * and what to do next. RunComfy's own `error_code` decides first, the HTTP status second (API.md,
+ * Errors): a 403001 is not a bad token, a 400004 is one whatever the status.
  */
 import { AppError } from '../../contract';
 
-/** Pulls the server's human-readable text out of an error body (`detail`, `message` or `error`). */
+/** RunComfy's documented error codes (API.md, Errors). */
+export const RUNCOMFY_ERROR = {
+  insufficientBalance: '400002',
+  badToken: '400004',
+  otherAccount: '403001',
+  unknownRequest: '404001',
+} as const;
+
+/** The body's `error_code` as a string (RunComfy may send it as a number), or undefined. */
+export function errorCodeOf(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const code = (body as Record<string, unknown>)['error_code'];
+  if (typeof code === 'number' && Number.isFinite(code)) return String(code);
+  if (typeof code === 'string' && code.trim()) return code.trim().slice(0, 40);
+  return undefined;
+}
+
+/** True for a JSON error body (an object with an error code or a message), not an HTML page or nothing. */
+export function isErrorBody(body: unknown): boolean {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return false;
+  return errorCodeOf(body) !== undefined || serverMessage(body) !== undefined;
+}
+
+/**
+ * A job's failure reason in whatever shape RunComfy gives it (API.md, Result): a string, an object
+ * with `message` (and maybe `code`), or anything else, shown as compact JSON.
+ */
+export function failureReason(error: unknown): string | undefined {
+  if (error === undefined || error === null || error === '') return undefined;
+  if (typeof error === 'string') return error.trim().slice(0, 500) || undefined;
+  if (typeof error === 'object' && !Array.isArray(error)) {
+    const record = error as Record<string, unknown>;
+    const text = [record['message'], record['error_message'], record['detail']].find((value) => typeof value === 'string' && value.trim());
+    const code = record['code'] ?? record['error_code'];
+    if (typeof text === 'string') {
+      return `${text.trim().slice(0, 480)}${typeof code === 'string' || typeof code === 'number' ? ` (code ${code})` : ''}`;
+    }
+  }
+  const json = JSON.stringify(error);
+  return json ? json.slice(0, 500) : undefined;
+}
+
+/** Pulls the server's human-readable text out of an error body (`error_message`, `message`, `detail` or `error`). */
 export function serverMessage(body: unknown): string | undefined {
   if (typeof body === 'string') return body.trim() ? body.trim().slice(0, 300) : undefined;
   if (!body || typeof body !== 'object') return undefined;
   const record = body as Record<string, unknown>;
-  for (const key of ['detail', 'message', 'error', 'error_message']) {
+  for (const key of ['error_message', 'message', 'detail', 'error']) {
     const value = record[key];
     if (typeof value === 'string' && value.trim()) return value.trim().slice(0, 300);
     if (Array.isArray(value)) {
@@ -75,18 +119,55 @@ export interface HttpErrorContext {
   retryAfterMs?: number;
 }
 
-/** The AppError for an HTTP answer that is not a success. */
+/**
+ * The AppError for an answer that is an error: an HTTP status that is not a success, or a success
+ * whose body carries an `error_code`.
+ */
 export function httpError({ status, statusText, body, operation, requestId, retryAfterMs: wait }: HttpErrorContext): AppError {
   const said = serverMessage(body);
-  const line = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`;
+  const code = errorCodeOf(body);
+  const line = `HTTP ${status}${statusText ? ` ${statusText}` : ''}${code ? `, error ${code}` : ''}`;
   const details: Record<string, unknown> = { status };
+  if (code) details['errorCode'] = code;
   if (said) details['serverMessage'] = said;
+  const request = requestId ? `the request ${requestId}` : 'this request';
+  if (code === RUNCOMFY_ERROR.insufficientBalance || status === 402) {
+    return new AppError(
+      'insufficient_balance',
+      'Your RunComfy balance is too low. Top up your RunComfy account, then try again; nothing was charged for this request.',
+      { details },
+    );
+  }
+  if (code === RUNCOMFY_ERROR.badToken) {
+    return new AppError('bad_token', `RunComfy says the API token is invalid or has expired (${line}). Enter a valid token.`, { details });
+  }
+  if (code === RUNCOMFY_ERROR.otherAccount) {
+    return new AppError(
+      'other_account',
+      `RunComfy says ${request} belongs to another RunComfy account: it was made with a different API token.`,
+      { details },
+    );
+  }
+  if (code === RUNCOMFY_ERROR.unknownRequest) {
+    details['expired'] = true;
+    return new AppError(
+      'not_found',
+      `RunComfy no longer knows ${request}: it is unknown or has expired (RunComfy keeps results for 7 days).`,
+      { details },
+    );
+  }
+  if (status >= 200 && status < 300) {
+    return new AppError('server', `RunComfy answered the ${operation} request with an error (${line})${said ? `: ${said}` : '.'}`, {
+      details,
+    });
+  }
   if (status === 401 || status === 403) {
     return new AppError('bad_token', `RunComfy refused the API token (${line}). It may be mistyped or revoked; enter a valid token.`, {
       details,
     });
   }
   if (status === 404) {
+    if (requestId) details['expired'] = true;
     const what = requestId ? `the request ${requestId}` : 'this address';
     return new AppError('not_found', `RunComfy does not know ${what} (${line}).${requestId ? ' It may have expired.' : ''}`, { details });
   }
