@@ -28,6 +28,8 @@ export const QueueItem = z.object({
   finishedAt: z.string().optional(),
   requestId: z.string().optional(),
   queuePosition: z.number().int().optional(),
+  /** RunComfy's own word for the state when Keyframe has no name for it ("starting"), shown as is. */
+  remoteStatus: z.string().max(60).optional(),
   /** A completed job whose video is still coming down. */
   download: z
     .object({

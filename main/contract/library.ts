@@ -13,10 +13,11 @@ export type JobId = z.infer<typeof JobId>;
  * stopped while submitting, so whether RunComfy got it is unknown; then the API's own states.
  * Downloading is not a status: a `completed` job whose video is not yet complete is downloading.
  */
-export const JobStatus = z.enum(['submitting', 'submit_unknown', 'queued', 'running', 'completed', 'failed', 'cancelled']);
+/** `expired`: RunComfy no longer has the job or its video (results are kept 7 days); the inputs stay for a re-run. */
+export const JobStatus = z.enum(['submitting', 'submit_unknown', 'queued', 'running', 'completed', 'failed', 'cancelled', 'expired']);
 export type JobStatus = z.infer<typeof JobStatus>;
 
-export const terminalStatuses: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+export const terminalStatuses: readonly JobStatus[] = ['completed', 'failed', 'cancelled', 'expired'];
 
 export const Duration = z.union([z.literal(5), z.literal(10)]);
 
@@ -28,7 +29,7 @@ export const FrameRole = z.enum(['start', 'end']);
 export type FrameRole = z.infer<typeof FrameRole>;
 
 /** The gallery's filter on status, in the user's words. */
-export const StatusFilter = z.enum(['all', 'completed', 'active', 'failed', 'cancelled']);
+export const StatusFilter = z.enum(['all', 'completed', 'active', 'failed', 'cancelled', 'expired']);
 export type StatusFilter = z.infer<typeof StatusFilter>;
 
 export const LibrarySort = z.enum(['newest', 'oldest', 'prompt']);

@@ -53,21 +53,31 @@ describe('5xx storms', () => {
     expect(r.changes.some((item) => /HTTP 500/.test(item.download?.problem ?? ''))).toBe(true);
   });
 
-  it('on submit: the job fails at once in RunComfy’s words, is not sent again, and can be told apart from a model failure', async () => {
-    const r = await rig();
-    r.fake.script('submit', { respond: 500, body: { error: 'database unavailable' } });
-    const error = await failure(r.runner.submit(r.request()));
-    expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).message).toBe(
-      "RunComfy's API is having trouble (HTTP 500 Internal Server Error: database unavailable). Try again in a few minutes.",
-    );
-    const [record] = await r.reopen();
-    expect(record).toMatchObject({ status: 'failed', error: (error as AppError).message });
-    expect(record.history.at(-1)?.note).toBe('not accepted by RunComfy');
-    expect(r.fake.count('submit')).toBe(1);
-    expect(r.fake.jobIds).toEqual([]);
-    expect(await expectConsistent(r.libraryDir)).toEqual([]);
-  });
+  it.each([
+    [
+      'a 500 with an error text',
+      { respond: 500, body: { error: 'database unavailable' } },
+      0,
+      /HTTP 500 Internal Server Error: database unavailable/,
+    ],
+    ["a gateway's 502 page after RunComfy created the job", { gateway: 502, handled: true }, 1, /HTTP 502 Bad Gateway/],
+  ] as const)(
+    'on submit, %s: never called "not accepted", never sent again; the user decides (submit_unknown)',
+    async (_case, behaviour, created, said) => {
+      const r = await rig();
+      r.fake.script('submit', behaviour);
+      const error = await failure(r.runner.submit(r.request()));
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).message).toMatch(said);
+      expect((error as AppError).message).toContain('did not send it again');
+      const [record] = await r.reopen();
+      expect(record.status).toBe('submit_unknown');
+      expect(record.history.map((change) => change.note)).not.toContain('not accepted by RunComfy');
+      expect(r.fake.count('submit')).toBe(1);
+      expect(r.fake.jobIds).toHaveLength(created);
+      expect(await expectConsistent(r.libraryDir)).toEqual([]);
+    },
+  );
 });
 
 describe('429 storms', () => {

@@ -88,9 +88,12 @@ describe('inline frames and the API', () => {
       status = await client.status(job);
     }
     expect(status.state).toBe('failed');
-    expect(inlineRefusal(status, hosted)?.details).toMatchObject({ problem: 'inline-refused', action: 'openBucketSettings' });
+    const result = await client.result(job);
+    expect(result.state).toBe('failed');
+    if (result.state !== 'failed') return;
+    expect(inlineRefusal(result, hosted)?.details).toMatchObject({ problem: 'inline-refused', action: 'openBucketSettings' });
     // The same failure with bucket frames is not about inline frames.
-    expect(inlineRefusal(status, [{ host: 's3' }, { host: 's3' }])).toBeUndefined();
+    expect(inlineRefusal(result, [{ host: 's3' }, { host: 's3' }])).toBeUndefined();
   });
 });
 

@@ -76,7 +76,7 @@ describe('downloadVideo', () => {
     requests = [];
   });
 
-  const fast = { backoffMs: () => 5 };
+  const fast = { backoffMs: () => 5, allowPlainHttp: true };
 
   it('streams the whole file into place and reports progress', async () => {
     const seen: number[] = [];

@@ -3,6 +3,10 @@
  * resuming with HTTP Range after an interruption, and renames it into place only once the file is
  * complete (the announced length, and a whole MP4). One downloader at a time per file, even across
  * processes (the app and the headless CLI may follow the same job): see `lockDownload`.
+ *
+ * Media hosts get what RunComfy's own clients give them (API.md, Result): https only (plain http
+ * only for a test server on this computer), no token, redirects only to https, a video content
+ * type, and a size cap.
  */
 import { createWriteStream } from 'node:fs';
 import { readFile, rename, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
@@ -29,7 +33,15 @@ export interface DownloadOptions {
   /** No byte for this long aborts the attempt (then it resumes). */
   idleTimeoutMs?: number;
   backoffMs?: (attempt: number) => number;
+  /** Plain http to this computer (the API itself is a local test server). */
+  allowPlainHttp?: boolean;
+  /** Largest video accepted (RunComfy's nodes: 512 MiB). */
+  maxBytes?: number;
 }
+
+export const MAX_VIDEO_BYTES = 512 * 1024 * 1024;
+const MAX_REDIRECTS = 3;
+const VIDEO_TYPES = /^(video\/[\w.+-]+|application\/octet-stream|binary\/octet-stream)$/i;
 
 export interface Downloaded {
   path: string;
@@ -39,6 +51,7 @@ export interface Downloaded {
 const expiredStatuses = new Set([401, 403, 404, 410]);
 
 export async function downloadVideo(url: string, dest: string, options: DownloadOptions = {}): Promise<Downloaded> {
+  checkMediaUrl(url, options);
   const attempts = options.attempts ?? 5;
   const backoff = options.backoffMs ?? ((attempt) => Math.min(8000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2));
   const part = `${dest}.part`;
@@ -79,8 +92,9 @@ async function download(
     };
     try {
       touch();
-      const response = await get(url, have > 0 ? { range: `bytes=${have}-` } : {}, signal);
+      const response = await get(url, have > 0 ? { range: `bytes=${have}-` } : {}, signal, options);
       const header = (name: string) => response.headers[name] as string | undefined;
+      const limit = options.maxBytes ?? MAX_VIDEO_BYTES;
       if (expiredStatuses.has(response.status)) {
         response.body.resume();
         throw new AppError('not_found', 'The video link has expired or was refused; Keyframe will ask RunComfy for a fresh one.', {
@@ -108,6 +122,17 @@ async function download(
         response.body.resume();
         throw new AppError(response.status >= 500 ? 'server' : 'network', `The video download failed (HTTP ${response.status}).`);
       }
+      const type = header('content-type')?.split(';')[0].trim();
+      if (response.status !== 416 && type && !VIDEO_TYPES.test(type)) {
+        response.body.destroy();
+        throw new AppError('server', `The video link answered with ${type.slice(0, 60)}, not a video; Keyframe did not save it.`, {
+          details: { refused: true },
+        });
+      }
+      if (total !== undefined && total > limit) {
+        response.body.destroy();
+        throw tooLarge(total, limit);
+      }
 
       if (response.status !== 416) {
         let received = start;
@@ -115,6 +140,7 @@ async function download(
         const counter = new Transform({
           transform(chunk: Buffer, _encoding, done) {
             received += chunk.length;
+            if (received > limit) return done(tooLarge(received, limit));
             touch();
             options.onProgress?.({ received, total });
             done(null, chunk);
@@ -134,7 +160,7 @@ async function download(
     } catch (error) {
       lastError = error;
       if (options.signal?.aborted) throw new AppError('aborted', 'The download was stopped.', { cause: error });
-      if (error instanceof AppError && error.details?.['expired']) throw error;
+      if (error instanceof AppError && (error.details?.['expired'] || error.details?.['refused'])) throw error;
       // The disk, not the connection: trying again at once would fail the same way.
       const disk = diskProblem(error, dirname(dest));
       if (disk) throw disk;
@@ -229,12 +255,49 @@ interface Response {
   body: IncomingMessage;
 }
 
-/** A GET with Node's own HTTP stack: a Node stream with backpressure, no whole-body buffering. */
-function get(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<Response> {
+/** Refuses a video address Keyframe will not fetch: not https (plain http only to this computer, when allowed). */
+function checkMediaUrl(url: string, options: Pick<DownloadOptions, 'allowPlainHttp'>): URL {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    throw new AppError('server', 'RunComfy gave a video address that is not a web address; Keyframe did not download it.', {
+      details: { refused: true },
+    });
+  }
+  const loopback = ['localhost', '[::1]'].includes(target.hostname) || /^127(\.\d{1,3}){3}$/.test(target.hostname);
+  if (target.protocol === 'https:' || (target.protocol === 'http:' && options.allowPlainHttp && loopback)) return target;
+  throw new AppError('server', `Keyframe downloads videos only over https; RunComfy gave a ${target.protocol.replace(':', '')} address.`, {
+    details: { refused: true },
+  });
+}
+
+function tooLarge(bytes: number, limit: number): AppError {
+  const mb = (n: number) => `${Math.round(n / 1_000_000)} MB`;
+  return new AppError('server', `The video is larger than Keyframe accepts (${mb(bytes)}, the limit is ${mb(limit)}); it was not saved.`, {
+    details: { refused: true },
+  });
+}
+
+/**
+ * A GET with Node's own HTTP stack: a Node stream with backpressure, no whole-body buffering.
+ * Redirects are followed only to addresses that pass `checkMediaUrl`; no credentials are ever sent.
+ */
+async function get(url: string, headers: Record<string, string>, signal: AbortSignal, options: DownloadOptions): Promise<Response> {
+  let target = checkMediaUrl(url, options);
+  for (let hops = 0; ; hops++) {
+    const response = await getOnce(target, headers, signal);
+    const location = response.headers.location;
+    if (response.status < 300 || response.status >= 400 || !location) return response;
+    response.body.resume();
+    if (hops >= MAX_REDIRECTS) throw new AppError('server', 'The video link redirected too many times; Keyframe stopped following it.');
+    target = checkMediaUrl(new URL(location, target).href, options);
+  }
+}
+
+function getOnce(target: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const send = target.protocol === 'https:' ? httpsRequest : target.protocol === 'http:' ? httpRequest : undefined;
-    if (!send) return reject(new AppError('invalid_input', `Keyframe only downloads over http(s), not ${target.protocol}`));
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const request = send(target, { headers, signal }, (response) =>
       resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response }),
     );

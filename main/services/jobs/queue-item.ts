@@ -4,6 +4,7 @@ import type { JobDetail, QueueItem } from '../../contract';
 export function toQueueItem(
   job: JobDetail,
   download?: { received: number; total?: number; retrying: boolean; problem?: string },
+  remoteStatus?: string,
 ): QueueItem {
   const start = job.frames.find((frame) => frame.role === 'start');
   return {
@@ -17,6 +18,7 @@ export function toQueueItem(
     ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
     ...(job.requestId ? { requestId: job.requestId } : {}),
     ...(job.queuePosition !== undefined && job.queuePosition !== null ? { queuePosition: job.queuePosition } : {}),
+    ...(remoteStatus && (job.status === 'queued' || job.status === 'running') ? { remoteStatus } : {}),
     ...(download || job.downloading ? { download: download ?? { received: 0, retrying: false } } : {}),
     ...(job.videoUrl ? { videoUrl: job.videoUrl } : {}),
     ...(start ? { startFrameUrl: start.url } : {}),

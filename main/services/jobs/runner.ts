@@ -16,7 +16,8 @@ import { frameChanged, frameMissing, inlineRefusal } from '../hosting';
 import type { LibraryStore } from '../library/store';
 import type { Logger } from '../log';
 import type { Platform } from '../platform';
-import type { RunComfyClient } from '../runcomfy/client';
+import type { JobResult, RunComfyClient } from '../runcomfy/client';
+import { isLoopback } from '../runcomfy/client';
 import { downloadVideo } from './download';
 import type { DownloadOptions } from './download';
 import { PollSchedule } from './poll-schedule';
@@ -53,6 +54,11 @@ export interface RunnerOptions {
 
 const DOWNLOADS_AT_ONCE = 2;
 const STOPPED_WHILE_SENDING = 'Keyframe stopped while sending this job, so it is not known whether RunComfy received it.';
+const EXPIRED =
+  'RunComfy no longer has this job or its video (it keeps results for 7 days). Its frames and prompt are here: use Re-run to make it again.';
+const NOT_CANCELLABLE = 'RunComfy is already making this video, so it cannot be cancelled; it will finish and be charged.';
+/** RunComfy's own words for states Keyframe shows by its own name. */
+const NAMED_STATES = new Set(['in_queue', 'in_progress', 'completed', 'succeeded', 'failed', 'cancelled', 'canceled']);
 
 export class JobRunner {
   readonly #o: Required<Pick<RunnerOptions, 'now' | 'downloadRetryMs' | 'offlineProbeMs'>> & RunnerOptions;
@@ -61,6 +67,8 @@ export class JobRunner {
   #running = false;
   #paused: RunnerState['paused'];
   #downloads = new Map<string, { received: number; total?: number; retrying: boolean; problem?: string }>();
+  /** RunComfy's word for a job's state when Keyframe has no name for it ("starting"). */
+  #remoteStatus = new Map<string, string>();
   /** Trouble the runner is working around (RunComfy failing, the library not writable), for the queue. */
   #problem?: string;
   #downloadQueue: string[] = [];
@@ -175,7 +183,7 @@ export class JobRunner {
   item(id: string): QueueItem | undefined {
     const record = this.#o.store.get(id);
     if (!record) return undefined;
-    return toQueueItem(this.#o.store.detail(id), this.#downloads.get(id));
+    return toQueueItem(this.#o.store.detail(id), this.#downloads.get(id), this.#remoteStatus.get(id));
   }
 
   // ---- submitting ----------------------------------------------------------------------------
@@ -332,15 +340,22 @@ export class JobRunner {
     if (outcome.cancelled) {
       await this.#o.store.recordStatus(id, 'cancelled', { note: 'cancelled by the user' });
       this.#schedule.remove(id);
+      this.#remoteStatus.delete(id);
       this.#changed(id);
       this.#checkIdle();
       return { cancelled: true, message: 'The job was cancelled.' };
     }
-    const message = outcome.message
-      ? `RunComfy did not cancel the job: ${outcome.message}`
-      : 'RunComfy did not cancel the job: it has probably started already, and a running job cannot be cancelled.';
-    await this.#o.store.recordStatus(id, record.status, { note: message });
+    // Not cancelled: the job goes on at RunComfy, so it stays followed (the next poll tells how it ends).
+    const finished = /^(completed|succeeded)$/i.test(outcome.status ?? '');
+    const message = finished
+      ? 'RunComfy has already finished this video, so it cannot be cancelled; it is charged and will download.'
+      : NOT_CANCELLABLE;
+    await this.#o.store.recordStatus(id, record.status, {
+      note: `cancel refused: ${outcome.message ?? outcome.status ?? 'not cancellable'}`,
+    });
+    this.#schedule.add(id);
     this.#changed(id);
+    this.#wake();
     return { cancelled: false, message };
   }
 
@@ -373,6 +388,8 @@ export class JobRunner {
     try {
       const status = await this.#o.client.status(record.requestId, { signal: this.#abort.signal });
       if (this.#paused === 'offline') this.#setPaused(undefined);
+      if (NAMED_STATES.has(status.rawStatus.toLowerCase())) this.#remoteStatus.delete(id);
+      else this.#remoteStatus.set(id, status.rawStatus.slice(0, 60));
       switch (status.state) {
         case 'in_queue':
           await this.#moveTo(id, 'queued');
@@ -382,6 +399,9 @@ export class JobRunner {
         case 'in_progress':
           await this.#moveTo(id, 'running');
           this.#o.store.recordQueuePosition(id, null);
+          break;
+        case 'unknown':
+          // A state Keyframe has no name for is never an end (API.md): keep following, show RunComfy's word.
           break;
         // A job leaves the schedule only once its end is recorded: if the library cannot be
         // written (disk full, read-only), it stays followed and is recorded when it can be.
@@ -398,12 +418,10 @@ export class JobRunner {
           this.#setProblem(undefined);
           this.#finished(id);
           return;
-        case 'failed':
-        case 'unknown': {
-          const said = status.message ?? `RunComfy reported the job as “${status.rawStatus}”.`;
-          const hosts = record.files.filter((f) => f.kind === 'frame' && f.host).map((f) => ({ host: f.host! }));
-          const refused = inlineRefusal({ state: 'failed', message: status.message }, hosts);
-          await this.#o.store.recordStatus(id, 'failed', { error: refused?.message ?? said });
+        case 'failed': {
+          // The reason is in the result, not the status (API.md, Result).
+          const reason = status.message ?? (await this.#failureReason(record.requestId));
+          await this.#fail(id, reason ?? `RunComfy reported the job as “${status.rawStatus}” without saying why.`);
           this.#schedule.remove(id);
           this.#setProblem(undefined);
           this.#finished(id);
@@ -441,23 +459,61 @@ export class JobRunner {
       this.#schedule.pauseUntil(Infinity);
       return 1;
     }
-    if (code === 'not_found') {
+    if (code === 'not_found' || code === 'other_account') {
       this.#schedule.remove(id);
-      // The job may be gone from the library by now (deleted meanwhile): then there is nothing to record.
-      if (!this.#o.store.get(id)) {
-        this.#o.log.info('jobs', `Job ${id} is not in the library any more (deleted meanwhile); nothing to record.`);
-        return -1;
-      }
-      void this.#write(id, async () => {
-        await this.#o.store.recordStatus(id, 'failed', { error: 'RunComfy no longer knows this job (it may have expired on their side).' });
-        this.#finished(id);
-      });
+      void this.#endUnreachable(id, error as AppError);
       return -1;
     }
     this.#o.log.warn('jobs', `status of ${id} failed`, error);
     if (code === 'io') this.#setProblem(storageProblem(error));
-    else if (code === 'server') this.#setProblem(`${(error as AppError).message} Keyframe keeps checking on your jobs.`);
+    else if (code === 'server' || code === 'insufficient_balance') {
+      this.#setProblem(`${(error as AppError).message} Keyframe keeps checking on your jobs.`);
+    }
     return 3;
+  }
+
+  /**
+   * Ends a job RunComfy will not tell this account about: gone (404001, expired) or made with
+   * another account's token (403001). Only that job stops; the session stays signed in.
+   */
+  async #endUnreachable(id: string, error: AppError): Promise<void> {
+    this.#remoteStatus.delete(id);
+    // The job may be gone from the library by now (deleted meanwhile): then there is nothing to record.
+    if (!this.#o.store.get(id)) {
+      this.#o.log.info('jobs', `Job ${id} is not in the library any more (deleted meanwhile); nothing to record.`);
+      return;
+    }
+    await this.#write(id, async () => {
+      if (error.code === 'other_account') {
+        await this.#o.store.recordStatus(id, 'failed', {
+          error: `This job belongs to another RunComfy account: it was sent with a different API token. Sign in with that account's token to see it at RunComfy; Keyframe stopped following it.`,
+          note: 'belongs to another RunComfy account (403001)',
+        });
+      } else {
+        await this.#o.store.recordStatus(id, 'expired', { error: EXPIRED, note: error.message });
+      }
+      this.#finished(id);
+    });
+  }
+
+  /** A failed job's reason from its result (best effort: the job has failed either way). */
+  async #failureReason(requestId: string): Promise<string | undefined> {
+    try {
+      const result = await this.#o.client.result(requestId, { signal: this.#abort.signal });
+      return result.state === 'completed' ? undefined : result.message;
+    } catch (error) {
+      this.#o.log.warn('jobs', `could not read why ${requestId} failed`, error);
+      return undefined;
+    }
+  }
+
+  /** Records a failure, in the user's terms when RunComfy refused an inline frame. */
+  async #fail(id: string, reason: string): Promise<void> {
+    const record = this.#o.store.require(id);
+    const hosts = record.files.filter((f) => f.kind === 'frame' && f.host).map((f) => ({ host: f.host! }));
+    const refused = inlineRefusal({ state: 'failed', message: reason }, hosts);
+    this.#remoteStatus.delete(id);
+    await this.#o.store.recordStatus(id, 'failed', { error: refused?.message ?? reason });
   }
 
   async #moveTo(id: string, status: JobStatus): Promise<void> {
@@ -493,7 +549,10 @@ export class JobRunner {
     try {
       for (let fresh = 0; ; fresh++) {
         const result = await this.#o.client.result(record.requestId, { signal: this.#abort.signal });
-        if (result.state !== 'completed') throw new AppError('server', 'RunComfy has not finished this job after all.');
+        if (result.state !== 'completed') {
+          await this.#resultContradicts(id, result);
+          return;
+        }
         if (result.videoUrls.length === 0) throw new AppError('server', 'RunComfy finished the job but returned no video.');
         try {
           for (const [index, url] of result.videoUrls.entries()) {
@@ -502,6 +561,7 @@ export class JobRunner {
             const dest = await this.#o.store.beginVideo(id, name);
             await downloadVideo(url, dest, {
               ...this.#o.download,
+              allowPlainHttp: isLoopback(new URL(this.#o.client.baseUrl()).hostname),
               signal: this.#abort.signal,
               onProgress: ({ received, total }) => {
                 this.#downloads.set(id, { received, total, retrying: false });
@@ -512,8 +572,11 @@ export class JobRunner {
           }
           break;
         } catch (error) {
-          // An expired link: ask for a fresh result, a couple of times.
-          if (error instanceof AppError && error.details?.['expired'] && fresh < 2) continue;
+          // An expired link: ask for a fresh result, a couple of times; still refused, the video is gone.
+          if (error instanceof AppError && error.details?.['expired']) {
+            if (fresh < 2) continue;
+            throw new AppError('not_found', 'RunComfy kept refusing the video link, even a fresh one.', { details: { expired: true } });
+          }
           throw error;
         }
       }
@@ -522,6 +585,22 @@ export class JobRunner {
       this.#finished(id);
     } catch (error) {
       if (this.#abort.signal.aborted) return;
+      if (error instanceof AppError && (error.code === 'not_found' || error.code === 'other_account')) {
+        this.#downloads.delete(id);
+        this.#downloadAttempts.delete(id);
+        await this.#endUnreachable(id, error);
+        return;
+      }
+      // A video Keyframe will not take (not https, not a video, too large): trying again cannot help.
+      if (error instanceof AppError && error.details?.['refused']) {
+        this.#downloads.delete(id);
+        this.#downloadAttempts.delete(id);
+        await this.#write(id, async () => {
+          await this.#fail(id, `RunComfy made the video, but Keyframe did not save it: ${error.message}`);
+          this.#finished(id);
+        });
+        return;
+      }
       const attempt = this.#downloadAttempts.get(id) ?? 0;
       this.#downloadAttempts.set(id, attempt + 1);
       const problem = error instanceof AppError ? error.message : 'The download failed.';
@@ -536,6 +615,25 @@ export class JobRunner {
     }
   }
 
+  /** The status said completed, the result says otherwise: end the job that way, or follow it again. */
+  async #resultContradicts(id: string, result: Exclude<JobResult, { state: 'completed' }>): Promise<void> {
+    this.#downloads.delete(id);
+    this.#downloadAttempts.delete(id);
+    if (result.state === 'failed' || result.state === 'cancelled') {
+      await this.#write(id, async () => {
+        if (result.state === 'failed') await this.#fail(id, result.message ?? 'RunComfy reported the job as failed without saying why.');
+        else await this.#o.store.recordStatus(id, 'cancelled', { note: 'RunComfy reported the job as cancelled' });
+        this.#finished(id);
+      });
+      return;
+    }
+    // Still being made after all: follow it again rather than asking for its video in a loop.
+    this.#o.log.warn('jobs', `${id}: the status said completed, the result says ${result.rawStatus}; following it again`);
+    this.#schedule.add(id);
+    this.#changed(id);
+    this.#wake();
+  }
+
   // ---- telling the renderer ------------------------------------------------------------------
 
   #finished(id: string): void {
@@ -545,7 +643,13 @@ export class JobRunner {
     if (record && platform && !platform.isWindowFocused()) {
       const excerpt = record.prompt.length > 60 ? `${record.prompt.slice(0, 57)}…` : record.prompt;
       const title =
-        record.status === 'completed' ? 'Your video is ready' : record.status === 'failed' ? 'A job failed' : 'A job was cancelled';
+        record.status === 'completed'
+          ? 'Your video is ready'
+          : record.status === 'failed'
+            ? 'A job failed'
+            : record.status === 'expired'
+              ? 'A job expired at RunComfy'
+              : 'A job was cancelled';
       platform.showNotification({ title, body: record.status === 'failed' && record.error ? `${excerpt}: ${record.error}` : excerpt });
     }
     this.#checkIdle();

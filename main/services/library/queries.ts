@@ -31,6 +31,7 @@ const statusSets: Record<Exclude<StatusFilter, 'all'>, JobStatus[]> = {
   active: ['submitting', 'submit_unknown', 'queued', 'running'],
   failed: ['failed'],
   cancelled: ['cancelled'],
+  expired: ['expired'],
 };
 
 /**

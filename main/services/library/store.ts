@@ -283,12 +283,14 @@ export class LibraryStore {
   }
 
   /**
-   * Records a status change with its time. Terminal states (completed, failed, cancelled) are
-   * final. Repeating the current status only updates the details.
+   * Records a status change with its time. Terminal states (completed, failed, cancelled, expired)
+   * are final, but for a completed job whose video never arrived: RunComfy's result may still say
+   * it failed, was cancelled or is gone. Repeating the current status only updates the details.
    */
   recordStatus(id: string, status: JobStatus, details: StatusDetails = {}): Promise<JobRecord> {
     return this.#update(id, (record, at) => {
-      if (record.status !== status && terminalStatuses.includes(record.status)) {
+      const videoless = record.status === 'completed' && !record.files.some((file) => file.kind === 'video' && file.complete);
+      if (record.status !== status && terminalStatuses.includes(record.status) && !videoless) {
         throw new AppError('invalid_input', `Job ${id} is already ${record.status}; it cannot become ${status}.`);
       }
       if (details.requestId) record.requestId = details.requestId;
