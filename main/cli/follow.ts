@@ -69,6 +69,8 @@ export interface FollowOptions {
 
 interface Seen {
   status?: JobStatus;
+  /** RunComfy's own word for a state Keyframe has no name for. */
+  remote?: string;
   position?: number;
   startedAt?: number;
   retrying: boolean;
@@ -113,6 +115,10 @@ export function follow(ids: string[], options: FollowOptions): Promise<Map<strin
       const changed = state.status !== record.status;
       state.status = record.status;
       const say = (text: string) => progress.note(`${label(id)}${text}`);
+      if (item && item.remoteStatus !== state.remote) {
+        state.remote = item.remoteStatus;
+        if (item.remoteStatus) say(`RunComfy says: ${item.remoteStatus}.`);
+      }
       switch (record.status) {
         case 'submitting':
           return;
@@ -158,6 +164,9 @@ export function follow(ids: string[], options: FollowOptions): Promise<Map<strin
           return settle(id);
         case 'cancelled':
           say(`Cancelled.${record.error ? ` ${record.error}` : ''}`);
+          return settle(id);
+        case 'expired':
+          say(`Expired: ${record.error ?? 'RunComfy no longer has this job.'}`);
           return settle(id);
         case 'submit_unknown':
           say(`It is not known whether RunComfy received this job. ${DECIDE_HINT}`);

@@ -197,6 +197,57 @@ describe('jobs run', () => {
     expect(result.err).toContain('Failed: The frames are too different to blend.');
   });
 
+  it('a failure reason in any shape, read from /result (the status says only "failed")', async () => {
+    const r = await rig({
+      plan: { queuePositions: 0, progressMs: 50, outcome: { failed: { message: 'NSFW content detected', code: 'content_policy' } } },
+    });
+    const result = await run(r);
+    expect(result.code).toBe(1);
+    expect(result.lines[0]).toMatchObject({ status: 'failed', error: 'NSFW content detected (code content_policy)' });
+    expect(r.fake.count('result')).toBe(1);
+  });
+
+  it('a job passing through pending and starting completes and downloads, each state shown as RunComfy says it', async () => {
+    const r = await rig({ plan: { intake: ['pending'], queuePositions: 0, warmup: ['starting'], stepMs: Infinity, progressMs: Infinity } });
+    const answered = () => r.fake.requests.filter((request) => request.endpoint === 'status' && request.status === 200).length;
+    const running = run(r);
+    // The fake holds each state until the CLI has asked about it once.
+    for (const _state of ['pending', 'starting', 'in_progress']) {
+      const before = answered();
+      await waitFor(() => answered() > before);
+      r.fake.advance();
+    }
+    const result = await running;
+    expect(result.code).toBe(0);
+    expect(result.lines[0]).toMatchObject({ status: 'completed', error: null });
+    expect(result.lines[0].videos).toHaveLength(1);
+    expect(result.err).toMatch(/RunComfy says: pending\.[\s\S]*RunComfy says: starting\.[\s\S]*Completed\. Video:/);
+  });
+
+  it('a result RunComfy no longer has (404001) ends as expired, at once, exit 1', async () => {
+    const r = await rig({ plan: { queuePositions: 0, warmup: [], progressMs: 20 } });
+    r.fake.script('result', { respond: 404, body: { error_code: 404001, error_message: 'Request not found or expired.' } }, 5);
+    const result = await run(r);
+    expect(result.code).toBe(1);
+    expect(result.lines[0]).toMatchObject({
+      status: 'expired',
+      videos: [],
+      error: expect.stringContaining('RunComfy no longer has this job'),
+    });
+    expect(result.err).toContain('Expired: RunComfy no longer has this job');
+    expect(r.fake.count('result')).toBe(1);
+  });
+
+  it("a gateway's 502 on submit after RunComfy made the job: submit_unknown, sent exactly once", async () => {
+    const r = await rig();
+    r.fake.script('submit', { gateway: 502, handled: true });
+    const result = await run(r);
+    expect(result.code).toBe(1);
+    expect(result.lines[0]).toMatchObject({ status: 'submit_unknown', error: expect.stringContaining('HTTP 502 Bad Gateway') });
+    expect(r.fake.count('submit')).toBe(1);
+    expect(r.fake.jobIds).toHaveLength(1);
+  });
+
   it('a refused token while following: stops with a message saying the job goes on, exit 1', async () => {
     const r = await rig({ plan: { queuePositions: 1, stepMs: Infinity, progressMs: 50 } });
     const running = run(r);

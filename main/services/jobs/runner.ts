@@ -49,7 +49,7 @@ export interface RunnerOptions {
   /** How long to wait before probing again while the network is down. */
   offlineProbeMs?: number;
   /** Tuning for each download (tests make the waits short). */
-  download?: Pick<DownloadOptions, 'attempts' | 'idleTimeoutMs' | 'backoffMs'>;
+  download?: Pick<DownloadOptions, 'attempts' | 'idleTimeoutMs' | 'backoffMs' | 'maxBytes'>;
 }
 
 const DOWNLOADS_AT_ONCE = 2;
