@@ -33,6 +33,9 @@ export interface ErrorInfo {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
+/** `details.action` of an error whose fix is on the user's RunComfy account page (topping up the balance). */
+export const RUNCOMFY_ACCOUNT_ACTION = 'openRunComfyAccount';
+
 /** An error a service throws on purpose; its message is safe to show to the user. */
 export class AppError extends Error {
   readonly code: ErrorCode;

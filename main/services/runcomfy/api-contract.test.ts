@@ -50,28 +50,23 @@ const rows: Row[] = [
   },
   {
     rule: 'Submit: the returned status/result/cancel URLs are used when on the API origin',
-    arrange: (fake) =>
-      void fake.script('submit', answer(200, { request_id: 'r9', status_url: `${fake.url}/v1/requests/r9/status?v=2` })),
+    arrange: (fake) => void fake.script('submit', answer(200, { request_id: 'r9', status_url: `${fake.url}/v1/requests/r9/status?v=2` })),
     act: (api) => api.submit(input),
     gives: { requestId: 'r9', statusUrl: expect.stringMatching(/\/v1\/requests\/r9\/status\?v=2$/) },
   },
   // Status
-  ...['in_queue', 'pending', 'waiting'].map(
-    (word): Row => ({
-      rule: `Status: "${word}" is waiting in line`,
-      arrange: status({ status: word, queue_position: 3 }),
-      act: (api) => api.status('r1'),
-      gives: { state: 'in_queue', rawStatus: word, queuePosition: 3 },
-    }),
-  ),
-  ...['in_progress', 'starting', 'processing'].map(
-    (word): Row => ({
-      rule: `Status: "${word}" is being made`,
-      arrange: status({ status: word }),
-      act: (api) => api.status('r1'),
-      gives: { state: 'in_progress', rawStatus: word },
-    }),
-  ),
+  ...['in_queue', 'pending', 'waiting'].map((word): Row => ({
+    rule: `Status: "${word}" is waiting in line`,
+    arrange: status({ status: word, queue_position: 3 }),
+    act: (api) => api.status('r1'),
+    gives: { state: 'in_queue', rawStatus: word, queuePosition: 3 },
+  })),
+  ...['in_progress', 'starting', 'processing'].map((word): Row => ({
+    rule: `Status: "${word}" is being made`,
+    arrange: status({ status: word }),
+    act: (api) => api.status('r1'),
+    gives: { state: 'in_progress', rawStatus: word },
+  })),
   {
     rule: 'Status: any other state, even one carrying an error text, means still working (never an end)',
     arrange: status({ status: 'quantum_superposition', error: 'ignored' }),
@@ -85,14 +80,12 @@ const rows: Row[] = [
     ['error', 'failed'],
     ['cancelled', 'cancelled'],
     ['canceled', 'cancelled'],
-  ].map(
-    ([word, state]): Row => ({
-      rule: `Status: "${word}" ends the job as ${state}`,
-      arrange: status({ status: word }),
-      act: (api) => api.status('r1'),
-      gives: { state, rawStatus: word },
-    }),
-  ),
+  ].map(([word, state]): Row => ({
+    rule: `Status: "${word}" ends the job as ${state}`,
+    arrange: status({ status: word }),
+    act: (api) => api.status('r1'),
+    gives: { state, rawStatus: word },
+  })),
   {
     rule: 'Status: a malformed optional field (queue_position) is ignored, extra fields are fine',
     arrange: status({ status: 'in_queue', queue_position: 'third', eta: { s: 4 }, instance_id: 7 }),
@@ -123,14 +116,12 @@ const rows: Row[] = [
     ['a string', 'Prompt rejected by the safety filter.', 'Prompt rejected by the safety filter.'],
     ['{message, code}', { message: 'GPU out of memory', code: 'oom' }, 'GPU out of memory (code oom)'],
     ['any other shape', ['frame', 2, 'unreadable'], '["frame",2,"unreadable"]'],
-  ].map(
-    ([shape, error, reason]): Row => ({
-      rule: `Result: a failure's reason is the result's error, as ${String(shape)}`,
-      arrange: result({ status: 'failed', error }),
-      act: (api) => api.result('r1'),
-      gives: { state: 'failed', message: reason },
-    }),
-  ),
+  ].map(([shape, error, reason]): Row => ({
+    rule: `Result: a failure's reason is the result's error, as ${String(shape)}`,
+    arrange: result({ status: 'failed', error }),
+    act: (api) => api.result('r1'),
+    gives: { state: 'failed', message: reason },
+  })),
   {
     rule: 'Result: a result that says failed wins over an output it also carries',
     arrange: result({ status: 'failed', error: 'post-processing failed', output: { video: 'https://cdn.runcomfy.net/v.mp4' } }),
@@ -238,7 +229,7 @@ const rows: Row[] = [
     then: sentOnce,
   },
   {
-    rule: "Submit: a gateway's HTML page after RunComfy made the job is \"maybe submitted\"",
+    rule: 'Submit: a gateway\'s HTML page after RunComfy made the job is "maybe submitted"',
     arrange: (fake) => void fake.script('submit', { gateway: 502, handled: true }),
     act: (api) => api.submit(input),
     fails: mayHaveSubmitted,

@@ -5,7 +5,7 @@
  * and what to do next. RunComfy's own `error_code` decides first, the HTTP status second (API.md,
  * Errors): a 403001 is not a bad token, a 400004 is one whatever the status.
  */
-import { AppError } from '../../contract';
+import { AppError, RUNCOMFY_ACCOUNT_ACTION } from '../../contract';
 
 /** RunComfy's documented error codes (API.md, Errors). */
 export const RUNCOMFY_ERROR = {
@@ -135,7 +135,7 @@ export function httpError({ status, statusText, body, operation, requestId, retr
     return new AppError(
       'insufficient_balance',
       'Your RunComfy balance is too low. Top up your RunComfy account, then try again; nothing was charged for this request.',
-      { details },
+      { details: { ...details, action: RUNCOMFY_ACCOUNT_ACTION } },
     );
   }
   if (code === RUNCOMFY_ERROR.badToken) {

@@ -45,6 +45,7 @@ export const statusLabels: Record<JobStatus, string> = {
   completed: 'Completed',
   failed: 'Failed',
   cancelled: 'Cancelled',
+  expired: 'Expired',
 };
 
 export function statusLabel(job: { status: JobStatus; downloading?: boolean }): string {

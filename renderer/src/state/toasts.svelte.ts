@@ -1,6 +1,7 @@
 /** Short messages at the bottom of the window; `handleError` is the one way the UI reports failures. */
+import { RUNCOMFY_ACCOUNT_ACTION } from '../../../main/contract/errors';
 import { HOSTING_ACTION } from '../../../main/contract/hosting';
-import { BridgeError } from '../lib/bridge';
+import { BridgeError, bridge, call } from '../lib/bridge';
 import { navigation } from './navigation.svelte';
 
 export interface ToastAction {
@@ -47,8 +48,13 @@ export function handleError(error: unknown, context: string): void {
 
 /** The button an error's `details.action` asks for (main says where the fix is). */
 function actionFor(error: unknown): ToastAction | undefined {
-  if (error instanceof BridgeError && error.details?.['action'] === HOSTING_ACTION) {
+  if (!(error instanceof BridgeError)) return undefined;
+  if (error.details?.['action'] === HOSTING_ACTION) {
     return { label: 'Bucket settings', run: () => navigation.openSettings('hosting') };
+  }
+  if (error.details?.['action'] === RUNCOMFY_ACCOUNT_ACTION) {
+    // RunComfy's profile page holds the account's balance and its API tokens.
+    return { label: 'Top up at RunComfy', run: () => void call(bridge().token.openTokenPage()).catch(() => undefined) };
   }
   return undefined;
 }

@@ -19,6 +19,8 @@ export function describeStatus(item: QueueItem): { label: string; tone: 'active'
       return { label: 'Failed', tone: 'bad' };
     case 'cancelled':
       return { label: 'Cancelled', tone: 'quiet' };
+    case 'expired':
+      return { label: 'Expired', tone: 'quiet' };
   }
 }
 
