@@ -199,3 +199,73 @@ async function until(check: () => boolean): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+describe('what a video host gets (as RunComfy’s own nodes give it)', () => {
+  let server: Server;
+  let base: string;
+  let dir: string;
+  let seen: { path: string; authorization?: string }[] = [];
+  const routes: Record<string, (response: import('node:http').ServerResponse) => void> = {
+    '/video.mp4': (response) => response.writeHead(200, { 'content-type': 'video/mp4', 'content-length': clip.length }).end(clip),
+    '/octet.mp4': (response) => response.writeHead(200, { 'content-type': 'binary/octet-stream' }).end(clip),
+    '/page.html': (response) => response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html>sign in</html>'),
+    '/to-video': (response) => response.writeHead(302, { location: '/video.mp4' }).end(),
+    '/to-plain-http': (response) => response.writeHead(302, { location: 'http://cdn.example.com/video.mp4' }).end(),
+    '/loop': (response) => response.writeHead(307, { location: '/loop' }).end(),
+    '/unannounced': (response) => response.writeHead(200, { 'content-type': 'video/mp4' }).end(clip),
+  };
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      seen.push({ path: request.url ?? '', authorization: request.headers.authorization });
+      (routes[request.url ?? ''] ?? ((r) => r.writeHead(404).end()))(response);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kf-dl-host-'));
+    seen = [];
+  });
+
+  const options = { backoffMs: () => 5, attempts: 2, allowPlainHttp: true };
+  const get = (path: string, extra: Parameters<typeof downloadVideo>[2] = {}) =>
+    downloadVideo(path.startsWith('http') ? path : `${base}${path}`, join(dir, 'video.mp4'), { ...options, ...extra });
+
+  it('plain http only to this computer, and only when allowed: nothing is requested otherwise', async () => {
+    await expect(get('/video.mp4', { allowPlainHttp: false })).rejects.toMatchObject({
+      message: 'Keyframe downloads videos only over https; RunComfy gave a http address.',
+      details: { refused: true },
+    });
+    await expect(get('http://cdn.example.com/video.mp4')).rejects.toMatchObject({ details: { refused: true } });
+    expect(seen).toEqual([]);
+  });
+
+  it('follows a redirect to an allowed address, never to plain http elsewhere, and not forever', async () => {
+    await get('/to-video');
+    expect(readFileSync(join(dir, 'video.mp4')).equals(clip)).toBe(true);
+    await expect(get('/to-plain-http')).rejects.toMatchObject({ details: { refused: true } });
+    await expect(get('/loop')).rejects.toThrow('redirected too many times');
+    expect(seen.filter((request) => request.path === '/loop')).toHaveLength(2 * 4);
+  });
+
+  it('sends no credentials to the video host', async () => {
+    await get('/video.mp4');
+    expect(seen.map((request) => request.authorization)).toEqual([undefined]);
+  });
+
+  it('takes a video or an octet stream, and refuses a web page without saving anything', async () => {
+    await get('/octet.mp4');
+    await expect(get('/page.html')).rejects.toMatchObject({
+      message: 'The video link answered with text/html, not a video; Keyframe did not save it.',
+    });
+    expect(readdirSync(dir)).toEqual(['video.mp4']);
+  });
+
+  it('refuses a video over the cap, announced or not, and leaves no partial file', async () => {
+    await expect(get('/video.mp4', { maxBytes: 1000 })).rejects.toMatchObject({ details: { refused: true } });
+    await expect(get('/unannounced', { maxBytes: 1000 })).rejects.toThrow(/larger than Keyframe accepts/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

@@ -160,7 +160,11 @@ async function download(
     } catch (error) {
       lastError = error;
       if (options.signal?.aborted) throw new AppError('aborted', 'The download was stopped.', { cause: error });
-      if (error instanceof AppError && (error.details?.['expired'] || error.details?.['refused'])) throw error;
+      if (error instanceof AppError && error.details?.['expired']) throw error;
+      if (error instanceof AppError && error.details?.['refused']) {
+        await rm(part, { force: true });
+        throw error;
+      }
       // The disk, not the connection: trying again at once would fail the same way.
       const disk = diskProblem(error, dirname(dest));
       if (disk) throw disk;
