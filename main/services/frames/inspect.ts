@@ -4,7 +4,7 @@
  * Anything that is not an image Keyframe can read becomes a `FrameInputError` with a message for the user.
  */
 import { open, stat } from 'node:fs/promises';
-import sharp from 'sharp';
+import { sharp } from '../image-engine';
 import type { Metadata } from 'sharp';
 import { AppError } from '../../contract';
 import type { ImageFormat } from '../../contract/model';
