@@ -12,7 +12,7 @@ import { createLogger } from './services/log';
 import { mediaUrlFor } from './services/media';
 import { forwardEvents, registerIpc } from './shell/ipc';
 import { electronPlatform } from './shell/platform';
-import { APP_ENTRY, handleAppProtocol, handleMediaProtocol, MEDIA_SCHEME, registerSchemes } from './shell/protocols';
+import { APP_ENTRY, handleAppProtocol, handleMediaProtocol, MEDIA_PREFIX, registerSchemes } from './shell/protocols';
 import { applySecurityRules } from './shell/security';
 import { appOrigin } from './shell/trusted-origin';
 import { loadWindowState, trackWindowState } from './shell/window-state';
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     version: app.getVersion(),
     log,
     platform: electronPlatform(() => mainWindow),
-    mediaUrl: mediaUrlFor(`${MEDIA_SCHEME}://`),
+    mediaUrl: mediaUrlFor(MEDIA_PREFIX),
     env: process.env,
   });
   applySecurityRules(appEntry);

@@ -55,7 +55,9 @@ it('gives the same verdict on every test image with the wasm and the native buil
   const verdicts = (lines: CheckLine[]) => lines.map(({ image_engine: _engine, ...verdict }) => verdict);
   expect(verdicts(wasm)).toEqual(verdicts(native));
   // What both said, so agreement cannot come from both failing the same way.
-  expect(Object.fromEntries(wasm.map((line) => [line.path.split('/').at(-1), [line.ok, line.integrity ?? 'unreadable', line.fixes ?? []]]))).toEqual({
+  expect(
+    Object.fromEntries(wasm.map((line) => [line.path.split('/').at(-1), [line.ok, line.integrity ?? 'unreadable', line.fixes ?? []]])),
+  ).toEqual({
     'big.jpg': [false, 'ok', ['shrink']],
     'cut.jpg': [false, 'corrupt', []],
     'cut.png': [false, 'corrupt', []],

@@ -16,7 +16,11 @@ describe('which image engine runs', () => {
   });
 
   it('hides exactly the native bindings sharp tries, never the wasm ones', () => {
-    for (const native of ['../src/build/Release/sharp-linux-x64-0.35.5.node', '@img/sharp-linux-x64/sharp.node', '@img/sharp-darwin-arm64/sharp.node'])
+    for (const native of [
+      '../src/build/Release/sharp-linux-x64-0.35.5.node',
+      '@img/sharp-linux-x64/sharp.node',
+      '@img/sharp-darwin-arm64/sharp.node',
+    ])
       expect(isNativeSharpBinding(native)).toBe(true);
     for (const other of [
       '../src/build/Release/sharp-wasm32-0.35.5.node',
@@ -30,7 +34,9 @@ describe('which image engine runs', () => {
 
   it('loaded the engine this process asked for (the tests run once per engine: vitest projects main and frames-native)', async () => {
     expect(imageEngine).toBe(chooseImageEngine(process.platform, process.env['KEYFRAME_IMAGE_ENGINE']));
-    const png = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#3b5bdb' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#3b5bdb' } })
+      .png()
+      .toBuffer();
     expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 320, height: 200 });
   });
 
