@@ -1,6 +1,7 @@
 import { defineConfig } from 'electron-vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { resolve } from 'node:path';
+import { devCspPlugin } from './renderer/dev-csp';
 
 export default defineConfig({
   main: {
@@ -23,7 +24,7 @@ export default defineConfig({
   renderer: {
     root: 'renderer',
     base: './',
-    plugins: [svelte()],
+    plugins: [svelte(), devCspPlugin()],
     build: {
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve('renderer/index.html') } },

@@ -26,7 +26,16 @@ export default ts.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'Only main/index.ts, main/preload.ts and main/shell/ may import electron.' }] },
+        {
+          paths: [
+            { name: 'electron', message: 'Only main/index.ts, main/preload.ts and main/shell/ may import electron.' },
+            {
+              name: 'sharp',
+              allowTypeImports: true,
+              message: 'Load sharp through main/services/image-engine.ts (it chooses the wasm or native build).',
+            },
+          ],
+        },
       ],
     },
   },

@@ -15,6 +15,17 @@ export default defineConfig({
         },
       },
       {
+        // On Linux the project above runs sharp's wasm build (the engine the Linux app ships); the
+        // image tests run again on the native build that macOS and Windows use.
+        test: {
+          name: 'frames-native',
+          environment: 'node',
+          include: ['main/services/image-engine.test.ts', 'main/services/frames/**/*.test.ts', 'main/cli/frames.test.ts'],
+          env: { KEYFRAME_IMAGE_ENGINE: 'native' },
+          testTimeout: 20_000,
+        },
+      },
+      {
         plugins: [svelte()],
         resolve: { conditions: ['browser'] },
         test: {

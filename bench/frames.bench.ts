@@ -26,7 +26,7 @@ const TARGET_MS = 10;
 const UI_TARGET_MS = 100;
 
 /** A noise JPEG just under the model's limit (9.5–9.99 MB). */
-async function jpegNear10MB(): Promise<Buffer> {
+export async function jpegNear10MB(): Promise<Buffer> {
   let side = 2600;
   for (let attempt = 0; attempt < 12; attempt++) {
     const data = await img

@@ -10,17 +10,20 @@ import { createHandlers } from './ipc/handlers';
 import { createServices } from './services';
 import { createLogger } from './services/log';
 import { mediaUrlFor } from './services/media';
+import { ensureUserDataFolder } from './services/paths';
+import { closeWithin, QUIT_GRACE_MS } from './services/shutdown';
 import { forwardEvents, registerIpc } from './shell/ipc';
 import { electronPlatform } from './shell/platform';
-import { APP_ENTRY, handleAppProtocol, handleMediaProtocol, MEDIA_SCHEME, registerSchemes } from './shell/protocols';
+import { APP_ENTRY, handleAppProtocol, handleMediaProtocol, MEDIA_PREFIX, registerSchemes } from './shell/protocols';
 import { applySecurityRules } from './shell/security';
 import { appOrigin } from './shell/trusted-origin';
 import { loadWindowState, trackWindowState } from './shell/window-state';
 
-if (process.env['KEYFRAME_USER_DATA']) app.setPath('userData', process.env['KEYFRAME_USER_DATA']);
 registerSchemes();
 
-const appEntry = process.env['ELECTRON_RENDERER_URL'] ?? APP_ENTRY;
+// The dev server's address becomes the trusted page origin, so a packaged app never takes it.
+const devRendererUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
+const appEntry = devRendererUrl ?? APP_ENTRY;
 
 let mainWindow: BrowserWindow | undefined;
 
@@ -49,11 +52,12 @@ async function createWindow(userDataDir: string): Promise<BrowserWindow> {
   if (state.maximized) window.maximize();
   trackWindowState(window, userDataDir);
   window.once('ready-to-show', () => window.show());
-  await window.loadURL(appEntry);
   return window;
 }
 
 async function main(): Promise<void> {
+  const chosenUserData = process.env['KEYFRAME_USER_DATA']?.trim();
+  if (chosenUserData) app.setPath('userData', ensureUserDataFolder(chosenUserData));
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;
@@ -73,7 +77,7 @@ async function main(): Promise<void> {
     version: app.getVersion(),
     log,
     platform: electronPlatform(() => mainWindow),
-    mediaUrl: mediaUrlFor(`${MEDIA_SCHEME}://`),
+    mediaUrl: mediaUrlFor(MEDIA_PREFIX),
     env: process.env,
   });
   applySecurityRules(appEntry);
@@ -82,9 +86,11 @@ async function main(): Promise<void> {
   registerIpc(createDispatcher(createHandlers(services), { log }), () => mainWindow, appEntry);
 
   const open = async () => {
-    mainWindow = await createWindow(userDataDir);
-    forwardEvents(services.events, mainWindow);
-    mainWindow.on('closed', () => (mainWindow = undefined));
+    const window = (mainWindow = await createWindow(userDataDir));
+    // Before loading: loadURL resolves after did-finish-load, which is what starts the forwarding.
+    forwardEvents(services.events, window);
+    window.on('closed', () => (mainWindow = undefined));
+    await window.loadURL(appEntry);
   };
   await open();
   app.on('activate', () => {
@@ -93,7 +99,17 @@ async function main(): Promise<void> {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => void services.close());
+  let closing = false;
+  app.on('will-quit', (event) => {
+    // Hold the quit until the library's last writes are done (bounded), then exit.
+    event.preventDefault();
+    if (closing) return;
+    closing = true;
+    void closeWithin(() => services.close(), QUIT_GRACE_MS).then((outcome) => {
+      if (outcome !== 'closed') log.warn('quit', `services ${outcome} (waited up to ${QUIT_GRACE_MS} ms)`);
+      app.exit(0);
+    });
+  });
 }
 
 main().catch((error: unknown) => {

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import sharp from 'sharp';
+import { sharp } from '../main/services/image-engine';
 import type { Sharp } from 'sharp';
 
 export type Encodable = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif' | 'tiff' | 'heif';

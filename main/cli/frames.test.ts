@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as img from '../../test/images';
+import { imageEngine } from '../services/image-engine';
 import type { CheckLine } from './frames';
 import { main } from './frames';
 
@@ -45,7 +46,12 @@ describe('npm run frames -- check', () => {
       message: 'The aspect ratio range should be between 0.40 and 2.50.',
     });
     expect(lines[2]).toMatchObject({ integrity: 'corrupt', error: expect.stringContaining('damaged or incomplete') });
-    expect(lines[3]).toEqual({ path: join(dir, 'batch', 'd-logo.svg'), ok: false, error: expect.stringContaining('SVG') });
+    expect(lines[3]).toEqual({
+      path: join(dir, 'batch', 'd-logo.svg'),
+      ok: false,
+      image_engine: imageEngine,
+      error: expect.stringContaining('SVG'),
+    });
   });
 
   it('exits 0 when every file passes; --fast skips the full decode', async () => {

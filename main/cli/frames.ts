@@ -9,16 +9,21 @@ import { offerFixes } from '../services/frames/fix';
 import { FrameInputError, inspectFile } from '../services/frames/inspect';
 import { checkIntegrity } from '../services/frames/integrity';
 import { allPass, validate } from '../services/frames/validate';
+import { imageEngine } from '../services/image-engine';
+import type { ImageEngine } from '../services/image-engine';
 
 const usage = `Usage: npm run frames -- check [--fast] FILE|FOLDER…
 
 Checks each image against the model's rules (type, size, width, height, aspect ratio) and prints
 one JSON line per file. Folders are checked one level deep. Exit code 0 only if every file passes.
+Each line names the image engine that checked it (image_engine: wasm or native; on Linux wasm
+unless KEYFRAME_IMAGE_ENGINE=native).
   --fast   read headers only; skip the full decode that catches truncated or corrupt files`;
 
 export interface CheckLine {
   path: string;
   ok: boolean;
+  image_engine: ImageEngine;
   format?: string;
   width?: number;
   height?: number;
@@ -38,6 +43,7 @@ export async function checkOne(path: string, options: { fast: boolean }): Promis
     return {
       path,
       ok: allPass(checks) && !problem,
+      image_engine: imageEngine,
       format: inspection.format,
       width: inspection.width,
       height: inspection.height,
@@ -50,7 +56,7 @@ export async function checkOne(path: string, options: { fast: boolean }): Promis
     };
   } catch (error) {
     const message = error instanceof FrameInputError ? error.message : `Unexpected error: ${(error as Error).message}`;
-    return { path, ok: false, error: message };
+    return { path, ok: false, image_engine: imageEngine, error: message };
   }
 }
 

@@ -2,6 +2,7 @@
 import { app, session, shell } from 'electron';
 import type { WebContents } from 'electron';
 import { isExternalLinkAllowed } from '../services/external-links';
+import { isPermissionAllowed } from '../services/permissions';
 import { isAppUrl } from './trusted-origin';
 
 export function refuseNavigation(contents: WebContents, appEntry: string): void {
@@ -26,14 +27,19 @@ export function refuseNewWindows(contents: WebContents): void {
   });
 }
 
-export function denyPermissions(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+/** Fullscreen and Copy for our page, nothing else (services/permissions.ts decides). */
+export function limitPermissions(appEntry: string): void {
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(isPermissionAllowed(permission, details.requestingUrl, 'request', appEntry)),
+  );
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
+    isPermissionAllowed(permission, requestingOrigin, 'check', appEntry),
+  );
   session.defaultSession.setDevicePermissionHandler(() => false);
 }
 
 export function applySecurityRules(appEntry: string): void {
-  denyPermissions();
+  limitPermissions(appEntry);
   app.on('web-contents-created', (_event, contents) => {
     refuseNavigation(contents, appEntry);
     refuseNewWindows(contents);

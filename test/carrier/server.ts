@@ -13,15 +13,16 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { build } from 'esbuild';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { createDispatcher } from '../../main/ipc/dispatcher';
 import { createHandlers } from '../../main/ipc/handlers';
 import type { Services } from '../../main/services';
-import { resolveMediaPath } from '../../main/services/media';
-import { serveFile } from './serve-file';
+import { contentTypeOf, createMediaHandler, createRendererHandler } from '../../main/services/media-handler';
+import type { Handler } from '../../main/services/media-handler';
 import { CARRIER_COOKIE, CARRIER_PATH } from './protocol';
 import type { ClientMessage, ServerMessage } from './protocol';
 
@@ -36,14 +37,15 @@ export interface Carrier {
   close(): Promise<void>;
 }
 
-const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
+/** Runs the app's web-standard file handler (the one Electron's protocols call) for a Node request. */
+async function answer(handler: Handler, request: IncomingMessage, response: ServerResponse, origin: string): Promise<void> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) if (typeof value === 'string') headers.set(name, value);
+  const reply = await handler(new Request(new URL(request.url ?? '/', origin), { method: request.method, headers }));
+  response.writeHead(reply.status, Object.fromEntries(reply.headers));
+  if (reply.body) Readable.fromWeb(reply.body as import('node:stream/web').ReadableStream).pipe(response);
+  else response.end();
+}
 
 let clientBundle: Promise<string> | undefined;
 function bundleClient(): Promise<string> {
@@ -91,6 +93,8 @@ export async function startCarrier(options: { services: Services; rendererDir: s
     `<script src="${CARRIER_PATH}/bridge.js"></script>\n    <script type="module"`,
   );
   let origin = '';
+  const serveMedia = createMediaHandler({ roots: () => services.mediaRoots(), prefix: MEDIA_PREFIX });
+  const serveRenderer = createRendererHandler({ rendererDir, prefix: '/' });
 
   const send = (response: ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8') => {
     response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
@@ -107,25 +111,9 @@ export async function startCarrier(options: { services: Services; rendererDir: s
     }
     if (!sameSecret(readCookie(request, CARRIER_COOKIE), secret))
       return send(response, 403, 'Open the address the demo printed (it carries a secret).');
-    if (url.pathname === '/' || url.pathname === '/index.html') return send(response, 200, indexHtml, types['.html']);
-    if (url.pathname === `${CARRIER_PATH}/bridge.js`) return send(response, 200, clientScript, types['.js']);
-    if (url.pathname.startsWith(MEDIA_PREFIX)) {
-      let requested: string;
-      try {
-        requested = decodeURIComponent(url.pathname.slice(MEDIA_PREFIX.length));
-      } catch {
-        return send(response, 400, 'Bad address');
-      }
-      const file = await resolveMediaPath(services.mediaRoots(), requested);
-      return file ? serveFile(request, response, file) : send(response, 404, 'Not found');
-    }
-    const file = normalize(join(rendererDir, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(rendererDir + sep)) return send(response, 404, 'Not found');
-    try {
-      send(response, 200, await readFile(file), types[extname(file)] ?? 'application/octet-stream');
-    } catch {
-      send(response, 404, 'Not found');
-    }
+    if (url.pathname === '/' || url.pathname === '/index.html') return send(response, 200, indexHtml, contentTypeOf('index.html'));
+    if (url.pathname === `${CARRIER_PATH}/bridge.js`) return send(response, 200, clientScript, contentTypeOf('bridge.js'));
+    return answer(url.pathname.startsWith(MEDIA_PREFIX) ? serveMedia : serveRenderer, request, response, origin);
   });
 
   const sockets = new Set<WebSocket>();

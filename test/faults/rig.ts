@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../../main/services/image-engine';
 import type { AppError, QueueItem, RunnerState } from '../../main/contract';
 import { EventBus } from '../../main/services/events';
 import { dataUriHost } from '../../main/services/hosting/data-uri-host';

@@ -10,7 +10,7 @@ import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../../main/services/image-engine';
 import type { JobLine } from '../../main/cli/follow';
 import { EventBus } from '../../main/services/events';
 import { LibraryStore } from '../../main/services/library/store';

@@ -12,7 +12,7 @@
 import { copyFileSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../../main/services/image-engine';
 import { EventBus } from '../../main/services/events';
 import { LibraryStore } from '../../main/services/library';
 import type { JobRecord } from '../../main/services/library';

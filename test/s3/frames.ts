@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../../main/services/image-engine';
 import type { FrameToHost } from '../../main/services/hosting';
 
 /** A PNG of noise (noise does not compress: 800×800 is about 1.9 MB) or a small JPEG. */

@@ -25,24 +25,31 @@ describe('Electron security checklist (static)', () => {
     expect(shell).not.toMatch(/enableRemoteModule|nodeIntegration:\s*true|sandbox:\s*false|contextIsolation:\s*false/);
   });
 
-  it('refuses navigation, new windows and webviews, and denies permission requests', () => {
+  it('refuses navigation, new windows and webviews, and asks the permission policy on every request and check', () => {
     expect(security).toMatch(/will-navigate/);
     expect(security).toMatch(/setWindowOpenHandler[\s\S]*action: 'deny'/);
     expect(security).toMatch(/will-attach-webview[\s\S]*preventDefault/);
-    expect(security).toMatch(/setPermissionRequestHandler\(\(_contents, _permission, callback\) => callback\(false\)\)/);
-    expect(security).toMatch(/setPermissionCheckHandler\(\(\) => false\)/);
+    // What is allowed is services/permissions.ts, tested there; the shell only forwards.
+    expect(security).toMatch(
+      /setPermissionRequestHandler\([\s\S]*?callback\(isPermissionAllowed\(permission, details\.requestingUrl, 'request', appEntry\)\)/,
+    );
+    expect(security).toMatch(/setPermissionCheckHandler\([\s\S]*?isPermissionAllowed\(permission, requestingOrigin, 'check', appEntry\)/);
+    expect(security).toMatch(/setDevicePermissionHandler\(\(\) => false\)/);
   });
 
   it('loads the page from its own app:// origin, never from file:// (security checklist item 18)', () => {
     const protocols = read('main/shell/protocols.ts');
-    expect(shell).toMatch(/const appEntry = process\.env\['ELECTRON_RENDERER_URL'\] \?\? APP_ENTRY;/);
+    // The dev server is honoured only unpackaged (main/index.test.ts runs both cases on a stand-in).
+    expect(shell).toMatch(/const devRendererUrl = app\.isPackaged \? undefined : process\.env\['ELECTRON_RENDERER_URL'\];/);
+    expect(shell).toMatch(/const appEntry = devRendererUrl \?\? APP_ENTRY;/);
     expect(shell).not.toMatch(/loadFile\(|pathToFileURL|file:\/\//);
     expect(protocols).toMatch(/APP_ENTRY = `\$\{APP_SCHEME\}:\/\/\$\{APP_HOST\}\/index\.html`/);
-    // The app scheme serves the renderer folder through the same confinement rule as media.
-    expect(protocols).toMatch(/serve\(\{ renderer: rendererDir \}/);
-    expect(protocols.match(/resolveMediaPath\(/g)).toHaveLength(1);
-    // Media answers CORS for our page only, not '*'.
-    expect(protocols).not.toMatch(/allow-origin', '\*'/);
+    // Both schemes answer through the services' one file server (confinement, ranges), never net.fetch.
+    expect(protocols).toMatch(/protocol\.handle\(APP_SCHEME, createRendererHandler\(/);
+    expect(protocols).toMatch(
+      /protocol\.handle\(MEDIA_SCHEME, createMediaHandler\(\{ roots, prefix: MEDIA_PREFIX, allowOrigin: appOrigin \}\)\)/,
+    );
+    expect(protocols).not.toMatch(/net\.fetch|from 'node:fs'/);
   });
 
   it('opens only the app’s own links in the browser, on every path out (window.open and Platform)', () => {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../image-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as img from '../../../test/images';
 import { offerFixes, planFix, renderFix } from './fix';

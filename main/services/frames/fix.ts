@@ -4,7 +4,7 @@
  * read-only: a fix makes a new file, never changes one.
  */
 import { access, readFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import { sharp } from '../image-engine';
 import type { Sharp } from 'sharp';
 import { AppError } from '../../contract';
 import type { FixKind, FixOffer, Region, RuleCheck } from '../../contract/frames';

@@ -4,7 +4,7 @@
  * runs in the background after the header verdict.
  */
 import { open, readFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import { sharp } from '../image-engine';
 import { decodeBmp } from './bmp';
 import type { Inspection } from './inspect';
 

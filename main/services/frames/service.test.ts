@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../image-engine';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Frame, FixKind } from '../../contract/frames';
 import { frameServiceForTest } from '../../../test/frame-service';

@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../image-engine';
 import { AppError } from '../../contract';
 import type { AddFrameBytes, FixKind, Frame, FrameRole, HeadVerdict } from '../../contract/frames';
 import { MAX_SOURCE_BYTES } from '../../contract/frames';

@@ -48,7 +48,11 @@ export class Staging {
   }
 }
 
-/** Hex sha256, computed off the main thread (WebCrypto runs digests in the thread pool). */
+/**
+ * Hex sha256, computed off the main thread (WebCrypto runs digests in the thread pool). sharp's wasm
+ * build returns views on its shared memory, which WebCrypto refuses: those are copied first.
+ */
 export async function sha256(data: Uint8Array): Promise<string> {
-  return Buffer.from(await webcrypto.subtle.digest('SHA-256', data)).toString('hex');
+  const own = data.buffer instanceof SharedArrayBuffer ? new Uint8Array(data) : data;
+  return Buffer.from(await webcrypto.subtle.digest('SHA-256', own)).toString('hex');
 }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../image-engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeRunComfy } from '../../../test/fake-runcomfy/server';
 import type { FakeRunComfy } from '../../../test/fake-runcomfy/server';

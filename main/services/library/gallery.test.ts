@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../image-engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RecordingPlatform } from '../../../test/carrier/platform';
 import { pngBytes, tempDir } from '../../../test/library/harness';

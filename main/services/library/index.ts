@@ -5,7 +5,7 @@
 import { access, copyFile } from 'node:fs/promises';
 import { constants, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../image-engine';
 import { AppError } from '../../contract/errors';
 import type { JobDetail, LibraryInfo, LibraryNotice, MoveResult, PosterImage } from '../../contract/library';
 import type { EventBus } from '../events';

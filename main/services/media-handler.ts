@@ -1,0 +1,126 @@
+/**
+ * The one file server, as web-standard handlers (`Request` → `Response`): Electron's protocol
+ * handlers (`keyframe-media://`, `app://`) and the test carrier's HTTP server both call these, so
+ * what the E2E suite tests is what Electron runs. Never forward media to Electron's
+ * `net.fetch(file://…)`: it answers no ranges (electron/electron#38749) and `<video>` cannot seek.
+ *
+ * Which files may be served is `resolveMediaPath`'s rule (media.ts); this module adds HTTP:
+ * GET and HEAD, one byte range (206, or 416 when it cannot be met), type, length, streaming.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { Readable } from 'node:stream';
+import { resolveMediaPath } from './media';
+import type { MediaRoots } from './media';
+
+export type Handler = (request: Request) => Promise<Response>;
+
+const types: Record<string, string> = {
+  '.mp4': 'video/mp4',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+  '.avif': 'image/avif',
+  '.json': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.woff2': 'font/woff2',
+};
+
+export const contentTypeOf = (file: string) => types[extname(file).toLowerCase()] ?? 'application/octet-stream';
+
+const text = (status: number, body: string, headers: Record<string, string> = {}) =>
+  new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers } });
+
+/**
+ * The byte range a `Range` header asks for, `'unsatisfiable'`, or undefined for the whole file
+ * (no header, another unit, several ranges or bad syntax: RFC 9110 lets a server ignore those).
+ */
+export function parseRange(header: string | null, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header?.trim() ?? '');
+  if (!match || (!match[1] && !match[2])) return undefined;
+  if (!match[1]) {
+    const suffix = Number(match[2]);
+    return suffix === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(match[1]);
+  const end = match[2] ? Math.min(Number(match[2]), size - 1) : size - 1;
+  if (match[2] && Number(match[2]) < start) return undefined; // invalid: ignored, per RFC 9110
+  return start >= size ? 'unsatisfiable' : { start, end };
+}
+
+/** Answers `request` with `file` (already confined by the caller): 200, 206 or 416, streamed. */
+export async function fileResponse(request: Request, file: string, extraHeaders: Record<string, string> = {}): Promise<Response> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'Only GET and HEAD', { allow: 'GET, HEAD', ...extraHeaders });
+  const { size } = await stat(file);
+  const headers: Record<string, string> = {
+    'content-type': contentTypeOf(file),
+    'accept-ranges': 'bytes',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...extraHeaders,
+  };
+  const range = parseRange(request.headers.get('range'), size);
+  if (range === 'unsatisfiable') return new Response(null, { status: 416, headers: { ...headers, 'content-range': `bytes */${size}` } });
+  const { start, end } = range ?? { start: 0, end: size - 1 };
+  const partial = range !== undefined;
+  const length = size === 0 ? 0 : end - start + 1;
+  const body =
+    request.method === 'HEAD' || length === 0
+      ? null
+      : (Readable.toWeb(createReadStream(file, { start, end })) as ReadableStream<Uint8Array>);
+  return new Response(body, {
+    status: partial ? 206 : 200,
+    headers: { ...headers, 'content-length': String(length), ...(partial ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}) },
+  });
+}
+
+/**
+ * The part of a request address after `prefix`, the same prefix `mediaUrlFor` builds addresses
+ * with: `keyframe-media://` (Electron) or `/media/` (the carrier, on its own origin).
+ */
+function afterPrefix(url: URL, prefix: string): string | undefined {
+  const address = `${url.protocol}//${url.host}${url.pathname}`;
+  const base = prefix.startsWith('/') ? `${url.protocol}//${url.host}${prefix}` : prefix;
+  return address.startsWith(base) ? address.slice(base.length) : undefined;
+}
+
+async function serveConfined(request: Request, roots: MediaRoots, encodedPath: string, headers: Record<string, string>): Promise<Response> {
+  let requested: string;
+  try {
+    requested = decodeURIComponent(encodedPath);
+  } catch {
+    return text(400, 'Bad address', headers);
+  }
+  const file = await resolveMediaPath(roots, requested);
+  return file ? fileResponse(request, file, headers) : text(404, 'Not found', headers);
+}
+
+/**
+ * Serves library and staging files addressed as `mediaUrlFor(prefix)` builds them. `allowOrigin`
+ * names the one page that may read them across origins (Electron's `app://keyframe`).
+ */
+export function createMediaHandler(options: { roots: () => MediaRoots; prefix: string; allowOrigin?: string }): Handler {
+  const headers: Record<string, string> = options.allowOrigin ? { 'access-control-allow-origin': options.allowOrigin, vary: 'origin' } : {};
+  return async (request) => {
+    const path = afterPrefix(new URL(request.url), options.prefix);
+    return path === undefined ? text(404, 'Not found', headers) : serveConfined(request, options.roots(), path, headers);
+  };
+}
+
+/**
+ * Serves the built renderer folder (and nothing outside it) at `prefix`: `app://keyframe/` in
+ * Electron, `/` (the root of its own origin) in the carrier.
+ */
+export function createRendererHandler(options: { rendererDir: string; prefix: string }): Handler {
+  return async (request) => {
+    const path = afterPrefix(new URL(request.url), options.prefix);
+    if (path === undefined) return text(404, 'Not found');
+    return serveConfined(request, { renderer: options.rendererDir }, `renderer/${path || 'index.html'}`, {});
+  };
+}
