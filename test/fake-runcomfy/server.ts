@@ -15,11 +15,12 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { FakePricing } from './pricing';
 
 export const FAKE_MODEL_PATH = '/v1/models/kling/kling-video-o1/image-to-video';
 export const FIXTURE_VIDEO = join(import.meta.dirname, '../fixtures/video/clip-5s.mp4');
 
-export type Endpoint = 'submit' | 'status' | 'result' | 'cancel' | 'video' | 'other';
+export type Endpoint = 'submit' | 'status' | 'result' | 'cancel' | 'video' | 'price' | 'other';
 
 export type Behaviour =
   /** Answer with this status (and body, headers) instead of the real answer; nothing is handled. */
@@ -109,6 +110,8 @@ export class FakeRunComfy {
   readonly requests: RequestRecord[] = [];
   readonly submissions: Submission[] = [];
   plan: JobPlan;
+  /** The model's price and the jobs' costs (pricing.ts). */
+  readonly pricing = new FakePricing();
   url = '';
   #options: FakeOptions;
   #jobs = new Map<string, Job>();
@@ -226,6 +229,10 @@ export class FakeRunComfy {
     return { ...base, ...step };
   }
 
+  #durationOf(job: Job): number {
+    return Number(this.submissions.find((submission) => submission.requestId === job.id)?.body['duration'] ?? 5);
+  }
+
   #jobUrl(id: string, verb: string): string {
     return `${this.url}/v1/requests/${id}/${verb}`;
   }
@@ -245,7 +252,7 @@ export class FakeRunComfy {
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.url);
-    const endpoint = route(url.pathname);
+    const endpoint = route(url.pathname, request.method);
     const authorized = this.tokens.has(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '');
     const record: RequestRecord = {
       endpoint,
@@ -302,8 +309,9 @@ export class FakeRunComfy {
     if (endpoint === 'other') return json(404, { detail: 'Not Found' });
     // Authentication comes first: an unknown id with a wrong token is a 401, not a 404.
     if (!authorized) return json(this.#options.unauthorizedStatus ?? 401, { detail: 'Invalid or missing API token.' });
-    const expected = endpoint === 'status' || endpoint === 'result' ? 'GET' : 'POST';
+    const expected = endpoint === 'status' || endpoint === 'result' || endpoint === 'price' ? 'GET' : 'POST';
     if (method !== expected) return json(405, { detail: 'Method Not Allowed' });
+    if (endpoint === 'price') return json(200, this.pricing.model);
     if (endpoint === 'submit') return this.#submit(raw);
 
     const id = decodeURIComponent(url.pathname.split('/')[3] ?? '');
@@ -318,6 +326,7 @@ export class FakeRunComfy {
         status: 'completed',
         output: { video: this.#videoUrl(job) },
         created_at: new Date(job.createdAt).toISOString(),
+        ...(url.searchParams.get('include_cost') === 'true' ? this.pricing.costFields(this.#durationOf(job)) : {}),
       });
     }
     // cancel
@@ -426,8 +435,8 @@ const xml = (status: number, code: string, message: string): Answer => ({
   headers: { 'content-type': 'application/xml' },
 });
 
-function route(path: string): Endpoint {
-  if (path === FAKE_MODEL_PATH) return 'submit';
+function route(path: string, method?: string): Endpoint {
+  if (path === FAKE_MODEL_PATH) return method === 'GET' ? 'price' : 'submit';
   if (/^\/files\/[^/]+\/output\.mp4$/.test(path)) return 'video';
   const match = /^\/v1\/requests\/[^/]+\/(status|result|cancel)$/.exec(path);
   return match ? (match[1] as Endpoint) : 'other';

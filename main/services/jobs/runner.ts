@@ -495,6 +495,7 @@ export class JobRunner {
         const result = await this.#o.client.result(record.requestId, { signal: this.#abort.signal });
         if (result.state !== 'completed') throw new AppError('server', 'RunComfy has not finished this job after all.');
         if (result.videoUrls.length === 0) throw new AppError('server', 'RunComfy finished the job but returned no video.');
+        if (result.cost) await this.#o.store.recordCost(id, result.cost);
         try {
           for (const [index, url] of result.videoUrls.entries()) {
             const name = index === 0 ? 'video.mp4' : `video-${index + 1}.mp4`;

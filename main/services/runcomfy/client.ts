@@ -13,8 +13,10 @@
  * Used by the app's services, the job runner and the headless CLI alike; it imports no Electron.
  */
 import { AppError } from '../../contract';
+import type { JobCost } from '../../contract';
 import type { Logger } from '../log';
 import { abortedError, httpError, networkError, neverReachedServer, notUnderstood, retryAfterMs, timeoutError } from './errors';
+import { costFrom } from './price';
 import { CancelResponse, ResultResponse, StatusResponse, SubmitResponse } from './schemas';
 import type { z } from 'zod';
 
@@ -68,7 +70,7 @@ export interface JobStatus {
 }
 
 export type JobResult =
-  { requestId: string; state: 'completed'; videoUrls: string[] } | (JobStatus & { state: Exclude<JobState, 'completed'> });
+  { requestId: string; state: 'completed'; videoUrls: string[]; cost?: JobCost } | (JobStatus & { state: Exclude<JobState, 'completed'> });
 
 export interface CancelOutcome {
   /** False when RunComfy refused (e.g. the job is already running); `message` says why. */
@@ -112,11 +114,13 @@ export interface RunComfyClient {
   status(job: JobRef, options?: CallOptions): Promise<JobStatus>;
   result(job: JobRef, options?: CallOptions): Promise<JobResult>;
   cancel(job: JobRef, options?: CallOptions): Promise<CancelOutcome>;
+  /** The model's description as RunComfy sends it (`GET /v1/models/{model}`); price.ts reads the price from it. */
+  model(options?: CallOptions): Promise<unknown>;
   /** The API origin in use, for messages. */
   baseUrl(): string;
 }
 
-type Operation = 'submit' | 'status' | 'result' | 'cancel';
+type Operation = 'submit' | 'status' | 'result' | 'cancel' | 'model';
 
 interface Request {
   operation: Operation;
@@ -337,13 +341,22 @@ export function createRunComfyClient(options: RunComfyClientOptions): RunComfyCl
 
     async result(job, call) {
       const request = jobRequest(job, 'result');
-      const answer = parse(ResultResponse, await send(request, call), 'result');
+      request.url.searchParams.set('include_cost', 'true');
+      const raw = await send(request, call);
+      const answer = parse(ResultResponse, raw, 'result');
       const videos = [answer.output?.video, ...(answer.output?.videos ?? [])].filter((url): url is string => !!url);
-      if (videos.length) return { requestId: request.requestId!, state: 'completed', videoUrls: [...new Set(videos)] };
+      if (videos.length) {
+        const cost = costFrom(raw.body);
+        return { requestId: request.requestId!, state: 'completed', videoUrls: [...new Set(videos)], ...(cost ? { cost } : {}) };
+      }
       if (!answer.status) throw notUnderstood('result', 'it has neither an output nor a status');
       const status = toStatus(request.requestId!, { ...answer, status: answer.status });
       if (status.state === 'completed') throw notUnderstood('result', 'the job is completed but no video address was given');
       return status as JobResult;
+    },
+
+    async model(call) {
+      return (await send({ operation: 'model', method: 'GET', url: endpoint(`/v1/models/${MODEL_ID}`) }, call)).body;
     },
 
     async cancel(job, call) {
