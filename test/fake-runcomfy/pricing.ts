@@ -9,6 +9,9 @@ import { MODEL_ID } from '../../main/contract/model';
 /** Dollars per second of video in the fake (a 5-second video: $0.56). */
 export const FAKE_PRICE_PER_SECOND = 0.112;
 
+/** What the fake charges for a video of `seconds`, rounded as an API would send it. */
+export const fakeCostUsd = (seconds: number): number => Math.round(FAKE_PRICE_PER_SECOND * seconds * 1e6) / 1e6;
+
 export const defaultModelAnswer = (): Record<string, unknown> => ({
   model_id: MODEL_ID,
   display_name: 'Kling Video O1 Image to Video',
@@ -33,7 +36,7 @@ export class FakePricing {
   /** The fields a completed result gets when asked for its cost. */
   costFields(duration: number): Record<string, unknown> {
     if (this.cost === 'none') return {};
-    if (this.cost === 'price') return { cost: Math.round(FAKE_PRICE_PER_SECOND * duration * 1e6) / 1e6 };
+    if (this.cost === 'price') return { cost: fakeCostUsd(duration) };
     return { cost: this.cost.value };
   }
 }
