@@ -104,7 +104,11 @@ describe('the price', () => {
   });
 
   it.each([
-    ['the price of another model', { ...defaultModelAnswer(), model_id: 'kling/other' }, 'RunComfy answered with the price of another model.'],
+    [
+      'the price of another model',
+      { ...defaultModelAnswer(), model_id: 'kling/other' },
+      'RunComfy answered with the price of another model.',
+    ],
     ['no model id', { base_price_usd: 0.1, price_unit: 'second' }, 'RunComfy answered with the price of another model.'],
     ['a price as text', { ...defaultModelAnswer(), base_price_usd: '0.112' }, 'RunComfy did not state a price for this model.'],
     ['a negative price', { ...defaultModelAnswer(), base_price_usd: -1 }, 'RunComfy did not state a price for this model.'],
@@ -118,7 +122,8 @@ describe('the price', () => {
   });
 
   it('estimates per second and per minute, takes a per-video price as is, and gives no estimate for other units', () => {
-    const quote = (unit: string, usd = 0.12) => available(parsePrice({ model_id: MODEL_ID, base_price_usd: usd, price_unit: unit }, new Date()));
+    const quote = (unit: string, usd = 0.12) =>
+      available(parsePrice({ model_id: MODEL_ID, base_price_usd: usd, price_unit: unit }, new Date()));
     expect(estimateUsd(quote('second'), 10)).toBeCloseTo(1.2);
     expect(estimateUsd(quote('Seconds'), 5)).toBeCloseTo(0.6);
     expect(estimateUsd(quote('minute', 6), 10)).toBeCloseTo(1);

@@ -104,7 +104,8 @@ export class PriceReader {
       quote = { available: false, reason: error instanceof AppError ? error.message : 'The price could not be read.' };
     }
     if (!quote.available) this.options.log?.info('runcomfy', `price unavailable: ${quote.reason}`);
-    if (generation === this.#generation) this.#cached = { quote, until: this.#now() + (quote.available ? PRICE_TTL_MS : UNAVAILABLE_TTL_MS) };
+    if (generation === this.#generation)
+      this.#cached = { quote, until: this.#now() + (quote.available ? PRICE_TTL_MS : UNAVAILABLE_TTL_MS) };
     return quote;
   }
 }
