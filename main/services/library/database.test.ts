@@ -94,8 +94,10 @@ describe('the library database and its migrations', () => {
     ]);
     expect(tableNames(db)).toContain('jobs_by_cost');
     const plan = db
-      .prepare('EXPLAIN QUERY PLAN SELECT sum(j.cost_usd) FROM jobs j WHERE j.created_at >= ? AND j.cost_usd >= ?')
-      .all(0, 0) as { detail: string }[];
+      .prepare(
+        'EXPLAIN QUERY PLAN SELECT sum(j.cost_usd) FROM jobs j INDEXED BY jobs_by_cost WHERE j.status IN (?) AND j.duration = ? AND j.created_at >= ? AND j.cost_usd >= ?',
+      )
+      .all('completed', 10, 0, 0) as { detail: string }[];
     expect(plan.map((step) => step.detail).join(' ')).toContain('COVERING INDEX jobs_by_cost');
     db.close();
   });
