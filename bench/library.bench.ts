@@ -65,8 +65,8 @@ async function queryFigures(jobs: number, indexOnly: boolean): Promise<Figure[]>
     });
 
     const target = jobs >= 100_000 ? QUERY_TARGET_MS : undefined;
-    const measure = (name: string, queries: LibraryQuery[], runs = 15) => {
-      const samples = queries.flatMap((query) => time(() => store.list(query), runs));
+    const measure = (name: string, queries: LibraryQuery[], runs = 15, ask: (query: LibraryQuery) => unknown = (q) => store.list(q)) => {
+      const samples = queries.flatMap((query) => time(() => ask(query), runs));
       const p95 = percentile(samples, 95);
       figures.push({
         name: `${name} at ${label} jobs (p95 of ${samples.length})`,
@@ -93,6 +93,13 @@ async function queryFigures(jobs: number, indexOnly: boolean): Promise<Figure[]>
       { text: 'the', status: 'failed' },
       { text: 'fox', favourites: true },
     ]);
+    measure('cost filter: has a cost, at least $1, with words', [{ minCostUsd: 0 }, { minCostUsd: 1 }, { text: 'fox', minCostUsd: 1 }]);
+    measure(
+      'spend: whole library, past 30 days, a status, words',
+      [{}, { from: new Date(Date.now() - 30 * 86_400_000).toISOString() }, { status: 'completed', duration: 10 }, { text: 'fox' }],
+      15,
+      (query) => store.spend(query),
+    );
     await store.close();
   } finally {
     await rm(base, { recursive: true, force: true });

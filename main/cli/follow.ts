@@ -22,6 +22,8 @@ export interface JobLine {
   /** Absolute paths of the complete videos on disk. */
   videos: string[];
   error: string | null;
+  /** What RunComfy reported the job cost in dollars; present only when it reported an amount. */
+  cost_usd?: number;
 }
 
 /** Failed downloads (each already several attempts) before the CLI stops waiting for a video. */
@@ -52,6 +54,7 @@ export function jobLine(store: LibraryStore, id: string, error?: string): JobLin
     prompt: record.prompt,
     videos,
     error: error ?? record.error ?? unknown ?? null,
+    ...(record.cost?.usd !== undefined ? { cost_usd: record.cost.usd } : {}),
   };
 }
 

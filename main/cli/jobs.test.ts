@@ -304,6 +304,29 @@ describe('jobs resume', () => {
   });
 });
 
+describe('jobs run: the cost RunComfy reports', () => {
+  it('the final line carries cost_usd, the amount RunComfy reported for the job', async () => {
+    const r = await rig();
+    const result = await run(r, ['--duration', '10']);
+    expect(result.code).toBe(0);
+    expect(result.lines[0]).toMatchObject({ status: 'completed', cost_usd: 1.12 });
+    expect((await r.jobs())[0].cost).toEqual({ raw: 1.12, usd: 1.12 });
+  });
+
+  it.each([
+    ['no cost', 'none' as const],
+    ['a cost that is not a plain amount', { value: { amount: '0.56', currency: 'USD' } }],
+  ])('with %s: no cost_usd, the job completes, and the library keeps what was reported', async (_what, cost) => {
+    const r = await rig();
+    r.fake.pricing.cost = cost;
+    const result = await run(r);
+    expect(result.code).toBe(0);
+    expect(result.lines[0].status).toBe('completed');
+    expect(result.lines[0]).not.toHaveProperty('cost_usd');
+    expect((await r.jobs())[0].cost).toEqual(cost === 'none' ? undefined : { raw: cost.value });
+  });
+});
+
 async function waitFor(check: () => boolean): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!check()) {

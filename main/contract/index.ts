@@ -13,6 +13,7 @@ import { AddFrameBytes, AddFrameUrl, ApplyFix, Frame, FrameIntegrityEvent, Frame
 import { Settings, SettingsPatch } from './settings';
 import { SaveTokenOptions, TokenInput, TokenStatus } from './token';
 import { CancelOutcome, QueueItem, RunnerState, SubmitJobRequest, SubmitProgress, UnknownDecision } from './jobs';
+import { PriceQuote, Spend } from './price';
 import { JobDetail, JobId, LibraryChange, LibraryInfo, LibraryPage, LibraryQuery, MoveProgress, MoveResult, PosterImage } from './library';
 
 export * from './app';
@@ -23,6 +24,7 @@ export * from './settings';
 export * from './token';
 export * from './library';
 export * from './jobs';
+export * from './price';
 
 interface MethodSpec {
   args: z.ZodTuple;
@@ -48,6 +50,8 @@ export const methods = {
   'library:info': method(z.tuple([]), LibraryInfo),
   'library:dismissNotice': method(z.tuple([]), z.null()),
   'library:list': method(z.tuple([LibraryQuery]), LibraryPage),
+  /** What the jobs matching the query cost in all (the spend for a chosen period: the query's dates). */
+  'library:spend': method(z.tuple([LibraryQuery]), Spend),
   'library:get': method(z.tuple([JobId]), JobDetail),
   'library:setFavourite': method(z.tuple([JobId, z.boolean()]), JobDetail),
   'library:savePoster': method(z.tuple([JobId, PosterImage]), z.object({ posterUrl: z.string() })),
@@ -68,6 +72,8 @@ export const methods = {
   'frames:addUrl': method(z.tuple([AddFrameUrl]), Frame),
   'frames:fix': method(z.tuple([ApplyFix]), Frame),
   /** Hosts both frames, records the job, sends it once; resolves when RunComfy has it (or refused it). */
+  /** The model's price from RunComfy (kept a few minutes), or why it cannot be read; never fails. */
+  'price:get': method(z.tuple([]), PriceQuote),
   'jobs:submit': method(z.tuple([SubmitJobRequest]), QueueItem),
   /** Open jobs: sending, queued, running, downloading, or waiting for the user's decision. */
   'jobs:list': method(z.tuple([]), z.array(QueueItem)),

@@ -3,6 +3,7 @@
  * job for the detail view, list queries and the library's own notices. Times are ISO strings.
  */
 import { z } from 'zod';
+import { JobCost } from './price';
 
 /** `YYYYMMDD-HHMMSS-xxxxxx` (UTC time + 6 random base-36 characters): sortable and folder-safe. */
 export const JobId = z.string().regex(/^\d{8}-\d{6}-[0-9a-z]{6}$/, 'Not a Keyframe job id.');
@@ -46,6 +47,8 @@ export const LibraryQuery = z
     /** Jobs created before this instant. */
     to: z.iso.datetime({ offset: true }).optional(),
     favourites: z.boolean().default(false),
+    /** Only jobs whose reported cost is at least this many dollars (0: every job with a cost). */
+    minCostUsd: z.number().min(0).max(1_000_000).optional(),
     sort: LibrarySort.default('newest'),
     offset: z.number().int().min(0).max(10_000_000).default(0),
     limit: z.number().int().min(1).max(500).default(100),
@@ -71,6 +74,8 @@ export const JobSummary = z.object({
   /** Completed by RunComfy but the video is not (yet) complete on disk. */
   downloading: z.boolean(),
   error: z.string().optional(),
+  /** What RunComfy reported the job cost, in dollars. */
+  costUsd: z.number().optional(),
 });
 export type JobSummary = z.infer<typeof JobSummary>;
 
@@ -112,6 +117,8 @@ export const JobDetail = JobSummary.extend({
   history: z.array(StatusChange),
   frames: z.array(JobFrame),
   videos: z.array(JobVideo),
+  /** The cost as reported, also when it is not a plain amount (then `costUsd` is absent). */
+  cost: JobCost.optional(),
 });
 export type JobDetail = z.infer<typeof JobDetail>;
 

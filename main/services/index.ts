@@ -18,6 +18,7 @@ import type { MediaRoots, MediaUrl } from './media';
 import type { Platform } from './platform';
 import { createRunComfyClient, describeBaseUrl, resolveBaseUrl } from './runcomfy/client';
 import type { RunComfyClient } from './runcomfy/client';
+import { PriceReader } from './runcomfy/price';
 import { TokenService } from './runcomfy/token';
 import { SettingsStore } from './settings';
 
@@ -51,6 +52,8 @@ export interface Services {
   /** RunComfy's Model API, with the current token and base URL. */
   runcomfy: RunComfyClient;
   token: TokenService;
+  /** The model's price, read from RunComfy and kept a few minutes (runcomfy/price.ts). */
+  price: PriceReader;
   /** Every job with its files (library/store.ts is the storage API) and the gallery's actions. */
   library: Library;
   /** Turns frames into URLs RunComfy can fetch (the Jobs runner calls `hosting.host(frame)`). */
@@ -84,8 +87,11 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     api: () => describeBaseUrl(options.env, settings.get().apiBaseUrl),
   });
   await token.load();
+  const price = new PriceReader({ client: runcomfy, log: options.log });
   events.listen((name) => {
     if (name === 'settings:changed') token.announce();
+    // Another token or API address may have another price.
+    if (name === 'token:changed' || name === 'settings:changed') price.forget();
   });
   const hosting = new HostingService({ settings, secrets, events, log: options.log });
   const stagingDir = join(options.userDataDir, 'staging');
@@ -119,6 +125,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     secrets,
     runcomfy,
     token,
+    price,
     library,
     hosting,
     jobs,

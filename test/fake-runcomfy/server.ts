@@ -21,12 +21,13 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { FakePricing } from './pricing';
 
 export const FAKE_MODEL_ID = 'kling/kling-video-o1/image-to-video';
 export const FAKE_MODEL_PATH = `/v1/models/${FAKE_MODEL_ID}`;
 export const FIXTURE_VIDEO = join(import.meta.dirname, '../fixtures/video/clip-5s.mp4');
 
-export type Endpoint = 'submit' | 'status' | 'result' | 'cancel' | 'video' | 'other';
+export type Endpoint = 'submit' | 'status' | 'result' | 'cancel' | 'video' | 'price' | 'other';
 
 export type Behaviour =
   /** Answer with this status (and body, headers) instead of the real answer; nothing is handled. */
@@ -143,6 +144,8 @@ export class FakeRunComfy {
   readonly requests: RequestRecord[] = [];
   readonly submissions: Submission[] = [];
   plan: JobPlan;
+  /** The model's price and the jobs' costs (pricing.ts). */
+  readonly pricing = new FakePricing();
   url = '';
   #options: FakeOptions;
   #jobs = new Map<string, Job>();
@@ -266,7 +269,7 @@ export class FakeRunComfy {
     return { ...base, ...this.#step(job) };
   }
 
-  #resultBody(job: Job): Record<string, unknown> {
+  #resultBody(job: Job, includeCost: boolean): Record<string, unknown> {
     const status = this.#statusBody(job);
     const times = { created_at: new Date(job.createdAt).toISOString(), model_id: FAKE_MODEL_ID };
     const says = status['status'] === 'completed' ? (job.plan.resultSays ?? 'completed') : status['status'];
@@ -283,7 +286,12 @@ export class FakeRunComfy {
       output: { video: this.#videoUrl(job) },
       ...times,
       finished_at: new Date(this.#now()).toISOString(),
+      ...(includeCost ? this.pricing.costFields(this.#durationOf(job)) : {}),
     };
+  }
+
+  #durationOf(job: Job): number {
+    return Number(this.submissions.find((submission) => submission.requestId === job.id)?.body['duration'] ?? 5);
   }
 
   #jobUrl(id: string, verb: string): string {
@@ -305,7 +313,7 @@ export class FakeRunComfy {
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.url);
-    const endpoint = route(url.pathname);
+    const endpoint = route(url.pathname, request.method);
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
     const authorized = this.tokens.has(token);
     const record: RequestRecord = {
@@ -371,8 +379,9 @@ export class FakeRunComfy {
     if (endpoint === 'other') return json(404, { detail: 'Not Found' });
     // Authentication comes first: an unknown id with a wrong token is a 401, not a 404.
     if (!this.tokens.has(token)) return apiError(this.#options.unauthorizedStatus ?? 401, 400004, 'Invalid or expired API token.');
-    const expected = endpoint === 'status' || endpoint === 'result' ? 'GET' : 'POST';
+    const expected = endpoint === 'status' || endpoint === 'result' || endpoint === 'price' ? 'GET' : 'POST';
     if (method !== expected) return json(405, { detail: 'Method Not Allowed' });
+    if (endpoint === 'price') return json(200, this.pricing.model);
     if (endpoint === 'submit') return this.#submit(raw, token);
 
     const id = decodeURIComponent(url.pathname.split('/')[3] ?? '');
@@ -382,7 +391,7 @@ export class FakeRunComfy {
     }
     if (job.owner !== token) return apiError(403, 403001, 'This request belongs to another account.');
     if (endpoint === 'status') return json(200, this.#statusBody(job));
-    if (endpoint === 'result') return json(200, this.#resultBody(job));
+    if (endpoint === 'result') return json(200, this.#resultBody(job, url.searchParams.get('include_cost') === 'true'));
     // cancel (RunComfy's CLI: 200 with an outcome either way)
     const state = job.cancelled ? 'cancelled' : this.#step(job).status;
     if (CANCELLABLE.has(state)) {
@@ -501,8 +510,8 @@ const xml = (status: number, code: string, message: string): Answer => ({
   headers: { 'content-type': 'application/xml' },
 });
 
-function route(path: string): Endpoint {
-  if (path === FAKE_MODEL_PATH) return 'submit';
+function route(path: string, method?: string): Endpoint {
+  if (path === FAKE_MODEL_PATH) return method === 'GET' ? 'price' : 'submit';
   if (/^\/files\/[^/]+\/output\.mp4$/.test(path)) return 'video';
   const match = /^\/v1\/requests\/[^/]+\/(status|result|cancel)$/.exec(path);
   return match ? (match[1] as Endpoint) : 'other';

@@ -8,6 +8,7 @@
  *   - `linked` (the rest, unless `indexOnly`): a real folder with job.json, frames, video and a
  *              poster, hard-linked to shared files so 10,000 jobs take seconds and no space;
  *   - `indexOnly`: rows in the index only, no folders (for the 100,000-job query benchmarks).
+ * Completed jobs carry the cost RunComfy would report (`seededCost`).
  */
 import { copyFileSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import { MANIFEST_FORMAT } from '../../main/services/library/manifest';
 import { writeRowsInBulk } from '../../main/services/library/rows';
 import { createLogger } from '../../main/services/log';
 import type { JobStatus } from '../../main/contract';
+import { fakeCostUsd } from '../fake-runcomfy/pricing';
 
 export const CLIP = resolve(import.meta.dirname, '../fixtures/video/clip-5s.mp4');
 
@@ -201,6 +203,7 @@ export async function seedLibrary(dir: string, options: SeedOptions): Promise<Se
       if (spec.status === 'failed') await store.recordStatus(record.id, 'failed', { error: pick(failures) });
       else {
         await store.recordStatus(record.id, 'completed');
+        await store.recordCost(record.id, seededCost(spec.duration));
         await store.addFile(record.id, { kind: 'video', name: 'video.mp4', bytes: clip });
       }
       if (spec.favourite) await store.setFavourite(record.id, true);
@@ -224,6 +227,12 @@ export async function seedLibrary(dir: string, options: SeedOptions): Promise<Se
     db.close();
   }
   return { jobs: specs, ms: performance.now() - started };
+}
+
+/** Completed jobs cost what the fake API charges: $0.112 per second of video, reported as a plain number. */
+export function seededCost(duration: 5 | 10): { raw: number; usd: number } {
+  const usd = fakeCostUsd(duration);
+  return { raw: usd, usd };
 }
 
 function recordFor(spec: SeedResult['jobs'][number], rand: () => number, pick: <T>(list: readonly T[]) => T): JobRecord {
@@ -260,6 +269,7 @@ function recordFor(spec: SeedResult['jobs'][number], rand: () => number, pick: <
   if (spec.status === 'completed') {
     record.files.push({ name: 'video.mp4', kind: 'video', bytes: 0, complete: true });
     record.files.push({ name: 'poster.jpg', kind: 'poster', bytes: 0, complete: true });
+    record.cost = seededCost(spec.duration);
   }
   return record;
 }

@@ -554,6 +554,7 @@ export class JobRunner {
           return;
         }
         if (result.videoUrls.length === 0) throw new AppError('server', 'RunComfy finished the job but returned no video.');
+        if (result.cost) await this.#o.store.recordCost(id, result.cost);
         try {
           for (const [index, url] of result.videoUrls.entries()) {
             const name = index === 0 ? 'video.mp4' : `video-${index + 1}.mp4`;

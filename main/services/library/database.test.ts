@@ -38,7 +38,7 @@ describe('the library database and its migrations', () => {
     old.close();
 
     const db = openDatabase(path);
-    expect(schemaVersion(db)).toBe(2);
+    expect(schemaVersion(db)).toBe(migrations.at(-1)!.version);
     const hits = db.prepare("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH 'prompt : owl'").all();
     expect(hits).toEqual([{ rowid: 1000 }]);
     expect(db.prepare('SELECT tags FROM jobs WHERE seq = 1000').get()).toEqual({ tags: 'scompleted d5 f0' });
@@ -48,7 +48,8 @@ describe('the library database and its migrations', () => {
   it('rolls a failing migration back whole and reports which one failed', async () => {
     const path = join(await tempDir(), 'library.db');
     openDatabase(path).close();
-    const broken = [...migrations, { version: 3, name: 'broken', sql: 'CREATE TABLE extra (x); INSERT INTO nowhere VALUES (1);' }];
+    const next = migrations.length + 1;
+    const broken = [...migrations, { version: next, name: 'broken', sql: 'CREATE TABLE extra (x); INSERT INTO nowhere VALUES (1);' }];
     let error: unknown;
     try {
       openDatabase(path, broken);
@@ -56,9 +57,9 @@ describe('the library database and its migrations', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(DatabaseUnusable);
-    expect((error as DatabaseUnusable).reason).toMatch(/^migration 3 \(broken\) failed: no such table: nowhere/);
+    expect((error as DatabaseUnusable).reason).toMatch(new RegExp(`^migration ${next} \\(broken\\) failed: no such table: nowhere`));
     const db = new Database(path);
-    expect(schemaVersion(db)).toBe(2);
+    expect(schemaVersion(db)).toBe(migrations.length);
     expect(tableNames(db)).not.toContain('extra');
     db.close();
   });
@@ -68,6 +69,36 @@ describe('the library database and its migrations', () => {
     const db = openDatabase(path);
     db.pragma('user_version = 99');
     db.close();
-    expect(() => openDatabase(path)).toThrow(/made by a newer Keyframe \(schema 99; this version knows 2\)/);
+    expect(() => openDatabase(path)).toThrow(`made by a newer Keyframe (schema 99; this version knows ${migrations.length})`);
+  });
+
+  it('upgrades a version-2 database to 3: a cost column copied from each record, and the cost index', async () => {
+    const path = join(await tempDir(), 'library.db');
+    const old = new Database(path);
+    for (const migration of migrations.slice(0, 2)) old.exec(migration.sql);
+    old.pragma('user_version = 2');
+    const insert = old.prepare(
+      `INSERT INTO jobs (seq, id, created_at, status, prompt, duration, revision, record) VALUES (?, ?, 1, 'completed', 'p', 5, 1, ?)`,
+    );
+    insert.run(1000, '20260101-000000-aaaaaa', JSON.stringify({ cost: { raw: 0.56, usd: 0.56 } }));
+    insert.run(2000, '20260101-000000-bbbbbb', JSON.stringify({ cost: { raw: 'odd' } }));
+    insert.run(3000, '20260101-000000-cccccc', '{}');
+    old.close();
+
+    const db = openDatabase(path);
+    expect(schemaVersion(db)).toBe(3);
+    expect(db.prepare('SELECT seq, cost_usd FROM jobs ORDER BY seq').all()).toEqual([
+      { seq: 1000, cost_usd: 0.56 },
+      { seq: 2000, cost_usd: null },
+      { seq: 3000, cost_usd: null },
+    ]);
+    expect(tableNames(db)).toContain('jobs_by_cost');
+    const plan = db
+      .prepare(
+        'EXPLAIN QUERY PLAN SELECT sum(j.cost_usd) FROM jobs j INDEXED BY jobs_by_cost WHERE j.status IN (?) AND j.duration = ? AND j.created_at >= ? AND j.cost_usd >= ?',
+      )
+      .all('completed', 10, 0, 0) as { detail: string }[];
+    expect(plan.map((step) => step.detail).join(' ')).toContain('COVERING INDEX jobs_by_cost');
+    db.close();
   });
 });

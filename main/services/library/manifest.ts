@@ -7,6 +7,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Duration, FrameHost, FrameRole, JobId, JobStatus } from '../../contract/library';
+import { JobCost } from '../../contract/price';
 import { MANIFEST_FILE, TEMP_SUFFIX } from './layout';
 
 export const MANIFEST_FORMAT = 'keyframe-job/1';
@@ -55,6 +56,8 @@ export const JobRecord = z.object({
   finishedAt: Instant.optional(),
   history: z.array(z.object({ status: JobStatus, at: Instant, note: z.string().optional() })),
   files: z.array(FileEntry),
+  /** What RunComfy reported the job cost (absent until it does). */
+  cost: JobCost.optional(),
 });
 export type JobRecord = z.infer<typeof JobRecord>;
 

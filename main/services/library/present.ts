@@ -25,6 +25,7 @@ export function summaryFromRow(row: SummaryRow, mediaUrl: MediaUrl): JobSummary 
     ...(row.start_frame ? { startFrameUrl: fileUrl(mediaUrl, row.id, row.start_frame) } : {}),
     downloading: row.downloading === 1,
     ...(row.error ? { error: row.error } : {}),
+    ...(row.cost_usd !== null ? { costUsd: row.cost_usd } : {}),
   };
 }
 
@@ -46,6 +47,7 @@ export function detailFromRecord(record: JobRecord, queuePosition: number | null
         start_frame: startFrameOf(record) ?? null,
         downloading: record.status === 'completed' && !video ? 1 : 0,
         error: record.error ?? null,
+        cost_usd: record.cost?.usd ?? null,
       },
       mediaUrl,
     ),
@@ -72,5 +74,6 @@ export function detailFromRecord(record: JobRecord, queuePosition: number | null
     videos: record.files
       .filter((file) => file.kind === 'video')
       .map((file) => ({ url: url(file.name), file: file.name, bytes: file.bytes, complete: file.complete })),
+    ...(record.cost ? { cost: record.cost } : {}),
   };
 }

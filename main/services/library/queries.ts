@@ -6,6 +6,7 @@
  * date range as a range of its rowids (which are creation times), in date order as it stores them.
  */
 import type { JobStatus, LibraryQueryParsed, StatusFilter } from '../../contract/library';
+import type { Spend } from '../../contract/price';
 import { statement } from './database';
 import type { Db } from './database';
 import { KEYS_PER_MS } from './rows';
@@ -22,6 +23,7 @@ export interface SummaryRow {
   start_frame: string | null;
   downloading: 0 | 1;
   error: string | null;
+  cost_usd: number | null;
 }
 
 export const EXCERPT_CHARS = 240;
@@ -73,14 +75,28 @@ function range(query: LibraryQueryParsed, column: string, scale: number): { clau
 }
 
 const COLUMNS = `j.id, j.created_at, j.status, substr(j.prompt, 1, ${EXCERPT_CHARS}) AS prompt, j.duration, j.favourite, j.video, j.poster,
-  j.start_frame, j.downloading, j.error`;
+  j.start_frame, j.downloading, j.error, j.cost_usd`;
 
-function searchPage(db: Db, words: string, query: LibraryQueryParsed): { total: number; rows: SummaryRow[] } {
+/** The cost filter, on the jobs row `j` (the search index knows no amounts). */
+function costFilter(query: LibraryQueryParsed): { clauses: string[]; params: number[] } {
+  return query.minCostUsd === undefined ? { clauses: [], params: [] } : { clauses: ['j.cost_usd >= ?'], params: [query.minCostUsd] };
+}
+
+/** The words and filters as a WHERE on the search index `f` (joined to the jobs row `j` when a cost filter needs it). */
+function searchWhere(words: string, query: LibraryQueryParsed): { from: string; where: string; params: unknown[] } {
   const match = [`prompt : (${words})`, ...tagFilters(query)].join(' AND ');
   const dates = range(query, 'f.rowid', KEYS_PER_MS);
-  const where = ['f.jobs_fts MATCH ?', ...dates.clauses].join(' AND ');
-  const params = [match, ...dates.params];
-  const total = (statement(db, `SELECT count(*) AS n FROM jobs_fts f WHERE ${where}`).get(...params) as { n: number }).n;
+  const cost = costFilter(query);
+  return {
+    from: cost.clauses.length ? 'jobs_fts f JOIN jobs j ON j.seq = f.rowid' : 'jobs_fts f',
+    where: ['f.jobs_fts MATCH ?', ...dates.clauses, ...cost.clauses].join(' AND '),
+    params: [match, ...dates.params, ...cost.params],
+  };
+}
+
+function searchPage(db: Db, words: string, query: LibraryQueryParsed): { total: number; rows: SummaryRow[] } {
+  const { from, where, params } = searchWhere(words, query);
+  const total = (statement(db, `SELECT count(*) AS n FROM ${from} WHERE ${where}`).get(...params) as { n: number }).n;
   if (total === 0 || query.offset >= total) return { total, rows: [] };
   const order = query.sort === 'prompt' ? 'j.prompt COLLATE NOCASE ASC, j.seq ASC' : `f.rowid ${query.sort === 'oldest' ? 'ASC' : 'DESC'}`;
   const rows = statement(
@@ -90,7 +106,8 @@ function searchPage(db: Db, words: string, query: LibraryQueryParsed): { total: 
   return { total, rows };
 }
 
-function filterPage(db: Db, query: LibraryQueryParsed): { total: number; rows: SummaryRow[] } {
+/** The query's filters as a WHERE on the jobs table `j`. */
+function filterWhere(query: LibraryQueryParsed): { where: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
   if (query.status !== 'all') {
@@ -104,9 +121,14 @@ function filterPage(db: Db, query: LibraryQueryParsed): { total: number; rows: S
   }
   if (query.favourites) clauses.push('j.favourite = 1');
   const dates = range(query, 'j.created_at', 1);
-  clauses.push(...dates.clauses);
-  params.push(...dates.params);
-  const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+  const cost = costFilter(query);
+  clauses.push(...dates.clauses, ...cost.clauses);
+  params.push(...dates.params, ...cost.params);
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+function filterPage(db: Db, query: LibraryQueryParsed): { total: number; rows: SummaryRow[] } {
+  const { where, params } = filterWhere(query);
   const total = (statement(db, `SELECT count(*) AS n FROM jobs j ${where}`).get(...params) as { n: number }).n;
   if (total === 0 || query.offset >= total) return { total, rows: [] };
   const direction = query.sort === 'oldest' ? 'ASC' : 'DESC';
@@ -122,4 +144,22 @@ function filterPage(db: Db, query: LibraryQueryParsed): { total: number; rows: S
 export function listRows(db: Db, query: LibraryQueryParsed): { total: number; rows: SummaryRow[] } {
   const words = searchWords(query.text);
   return words ? searchPage(db, words, query) : filterPage(db, query);
+}
+
+/**
+ * What the jobs matching the query cost, by their reported costs (jobs without one add nothing).
+ * Without words the cost index answers alone.
+ */
+export function spendOf(db: Db, query: LibraryQueryParsed): Spend {
+  const words = searchWords(query.text);
+  const costed = { ...query, minCostUsd: query.minCostUsd ?? 0 };
+  // Without words, the cost index covers every filter (migration 003); the planner would rather take
+  // the status index and visit each row.
+  const { from, where, params } = words ? searchWhere(words, costed) : { from: 'jobs j INDEXED BY jobs_by_cost', ...filterWhere(costed) };
+  const clause = words ? `WHERE ${where}` : where;
+  const row = statement(db, `SELECT sum(j.cost_usd) AS usd, count(*) AS costed FROM ${from} ${clause}`).get(...params) as {
+    usd: number | null;
+    costed: number;
+  };
+  return { usd: row.usd ?? 0, costed: row.costed };
 }

@@ -44,6 +44,7 @@ export function writeRow(db: Db, record: JobRecord, dirty: boolean): void {
     poster: posterOf(record) ?? null,
     start_frame: startFrameOf(record) ?? null,
     downloading: record.status === 'completed' && !video ? 1 : 0,
+    cost_usd: record.cost?.usd ?? null,
     revision: record.revision,
     dirty: dirty ? 1 : 0,
     record: JSON.stringify(record),
@@ -51,15 +52,15 @@ export function writeRow(db: Db, record: JobRecord, dirty: boolean): void {
   const updated = statement(
     db,
     `UPDATE jobs SET status = @status, prompt = @prompt, duration = @duration, favourite = @favourite, request_id = @request_id,
-       error = @error, video = @video, poster = @poster, start_frame = @start_frame, downloading = @downloading, revision = @revision, dirty = @dirty, record = @record
+       error = @error, video = @video, poster = @poster, start_frame = @start_frame, downloading = @downloading, cost_usd = @cost_usd, revision = @revision, dirty = @dirty, record = @record
      WHERE id = @id`,
   ).run(values).changes;
   if (updated) return;
   const createdAt = Date.parse(record.createdAt);
   statement(
     db,
-    `INSERT INTO jobs (seq, id, created_at, status, prompt, duration, favourite, request_id, error, video, poster, start_frame, downloading, revision, dirty, record)
-     VALUES (@seq, @id, @created_at, @status, @prompt, @duration, @favourite, @request_id, @error, @video, @poster, @start_frame, @downloading, @revision, @dirty, @record)`,
+    `INSERT INTO jobs (seq, id, created_at, status, prompt, duration, favourite, request_id, error, video, poster, start_frame, downloading, cost_usd, revision, dirty, record)
+     VALUES (@seq, @id, @created_at, @status, @prompt, @duration, @favourite, @request_id, @error, @video, @poster, @start_frame, @downloading, @cost_usd, @revision, @dirty, @record)`,
   ).run({ ...values, seq: freeKey(db, createdAt), created_at: createdAt });
 }
 

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { AppError } from '../../contract/errors';
 import { LibraryQuery, terminalStatuses } from '../../contract/library';
 import type {
@@ -23,6 +24,7 @@ import type {
   LibraryPage,
   LibraryQuery as LibraryQueryInput,
 } from '../../contract/library';
+import type { JobCost, Spend } from '../../contract/price';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import type { MediaUrl } from '../media';
@@ -35,7 +37,7 @@ import { copyLibrary, removeCopy, removeLibrary, validateMoveTarget } from './mo
 import type { MoveProgressListener } from './move';
 import { openIndex } from './open';
 import { detailFromRecord, summaryFromRow } from './present';
-import { listRows } from './queries';
+import { listRows, spendOf } from './queries';
 import { readRecord, writeRow } from './rows';
 
 export const DEFAULT_MODEL = 'kling/kling-video-o1/image-to-video';
@@ -192,6 +194,11 @@ export class LibraryStore {
     return { total, offset: parsed.offset, items: rows.map((row) => summaryFromRow(row, this.options.mediaUrl)) };
   }
 
+  /** What the jobs matching the query cost, by their reported costs. */
+  spend(query: LibraryQueryInput = {}): Spend {
+    return spendOf(this.#db, LibraryQuery.parse(query));
+  }
+
   count(): number {
     return (statement(this.#db, 'SELECT count(*) AS n FROM jobs').get() as { n: number }).n;
   }
@@ -325,6 +332,15 @@ export class LibraryStore {
     }
     if (!changed) throw notFound(id);
     this.#emit('updated', id);
+  }
+
+  /** What RunComfy reported the job cost (kept as reported; a different later report replaces it). */
+  async recordCost(id: string, cost: JobCost): Promise<JobRecord> {
+    const current = this.require(id);
+    if (isDeepStrictEqual(current.cost, cost)) return current;
+    return this.#update(id, (record) => {
+      record.cost = cost;
+    });
   }
 
   /** How a frame reached RunComfy: which host, and the address it was given (redacted). */

@@ -16,6 +16,7 @@
  * Used by the app's services, the job runner and the headless CLI alike; it imports no Electron.
  */
 import { AppError } from '../../contract';
+import type { JobCost } from '../../contract';
 import type { Logger } from '../log';
 import {
   abortedError,
@@ -29,6 +30,7 @@ import {
   retryAfterMs,
   timeoutError,
 } from './errors';
+import { costFrom } from './price';
 import { CancelResponse, ResultResponse, StatusResponse, SubmitResponse } from './schemas';
 import type { z } from 'zod';
 
@@ -86,7 +88,7 @@ export interface JobStatus {
 }
 
 export type JobResult =
-  { requestId: string; state: 'completed'; videoUrls: string[] } | (JobStatus & { state: Exclude<JobState, 'completed'> });
+  { requestId: string; state: 'completed'; videoUrls: string[]; cost?: JobCost } | (JobStatus & { state: Exclude<JobState, 'completed'> });
 
 export interface CancelOutcome {
   /** False when RunComfy did not cancel (the job is already being made, or done); `message` is the server's text. */
@@ -132,11 +134,13 @@ export interface RunComfyClient {
   status(job: JobRef, options?: CallOptions): Promise<JobStatus>;
   result(job: JobRef, options?: CallOptions): Promise<JobResult>;
   cancel(job: JobRef, options?: CallOptions): Promise<CancelOutcome>;
+  /** The model's description as RunComfy sends it (`GET /v1/models/{model}`); price.ts reads the price from it. */
+  model(options?: CallOptions): Promise<unknown>;
   /** The API origin in use, for messages. */
   baseUrl(): string;
 }
 
-type Operation = 'submit' | 'status' | 'result' | 'cancel';
+type Operation = 'submit' | 'status' | 'result' | 'cancel' | 'model';
 
 interface Request {
   operation: Operation;
@@ -366,15 +370,24 @@ export function createRunComfyClient(options: RunComfyClientOptions): RunComfyCl
 
     async result(job, call) {
       const request = jobRequest(job, 'result');
-      const answer = parse(ResultResponse, await send(request, call), 'result');
+      request.url.searchParams.set('include_cost', 'true');
+      const raw = await send(request, call);
+      const answer = parse(ResultResponse, raw, 'result');
       const status = answer.status ? toStatus(request.requestId!, { ...answer, status: answer.status }) : undefined;
       const videos = [answer.output?.video, ...(answer.output?.videos ?? [])].filter((url): url is string => !!url);
       // A result that says failed or cancelled wins over any output it may also carry.
       if (status && (status.state === 'failed' || status.state === 'cancelled')) return status as JobResult;
-      if (videos.length) return { requestId: request.requestId!, state: 'completed', videoUrls: [...new Set(videos)] };
+      if (videos.length) {
+        const cost = costFrom(raw.body);
+        return { requestId: request.requestId!, state: 'completed', videoUrls: [...new Set(videos)], ...(cost ? { cost } : {}) };
+      }
       if (!status) throw notUnderstood('result', 'it has neither an output nor a status');
       if (status.state === 'completed') throw notUnderstood('result', 'the job is completed but no video address was given');
       return status as JobResult;
+    },
+
+    async model(call) {
+      return (await send({ operation: 'model', method: 'GET', url: endpoint(`/v1/models/${MODEL_ID}`) }, call)).body;
     },
 
     async cancel(job, call) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dateBounds, defaultFilters, isFiltered, PAGE_SIZE, toQuery } from './library-query';
+import { dateBounds, defaultFilters, isFiltered, minCostUsd, PAGE_SIZE, toQuery } from './library-query';
+import type { LibraryFilters } from './library-query';
 
 describe('the gallery query', () => {
   const now = new Date(2026, 4, 14, 15, 30); // 14 May 2026, 15:30 local time
@@ -26,6 +27,21 @@ describe('the gallery query', () => {
     expect(isFiltered({ ...defaultFilters, text: 'fox' })).toBe(true);
     expect(isFiltered({ ...defaultFilters, favourites: true })).toBe(true);
     expect(isFiltered({ ...defaultFilters, duration: 10 })).toBe(true);
+    expect(isFiltered({ ...defaultFilters, cost: 'costed' })).toBe(true);
+    expect(isFiltered({ ...defaultFilters, cost: 'atLeast', minCost: '' })).toBe(false);
+  });
+
+  it('turns the cost filter into a least amount: any cost is 0, a typed amount is read, a wrong one narrows nothing', () => {
+    const least = (cost: LibraryFilters['cost'], minCost = '') => toQuery({ ...defaultFilters, cost, minCost }, 0).minCostUsd;
+    expect(least('any', '5')).toBeUndefined();
+    expect(least('costed')).toBe(0);
+    expect(least('atLeast', '1.5')).toBe(1.5);
+    expect(least('atLeast', ' $2 ')).toBe(2);
+    expect(least('atLeast', '0')).toBe(0);
+    expect(least('atLeast', '')).toBeUndefined();
+    expect(least('atLeast', 'two')).toBeUndefined();
+    expect(least('atLeast', '-1')).toBeUndefined();
+    expect(minCostUsd({ ...defaultFilters, cost: 'atLeast', minCost: '1e9' })).toBeUndefined();
   });
 
   it('asks main for one page at a time', () => {

@@ -3,6 +3,9 @@ import type { LibraryQueryParsed, LibrarySort, StatusFilter } from '../../../mai
 
 export type DateRange = 'any' | 'today' | 'week' | 'month' | 'year' | 'custom';
 
+/** Any job; jobs with a reported cost; jobs costing at least `minCost` dollars. */
+export type CostFilter = 'any' | 'costed' | 'atLeast';
+
 export interface LibraryFilters {
   text: string;
   status: StatusFilter;
@@ -12,6 +15,9 @@ export interface LibraryFilters {
   from: string;
   to: string;
   favourites: boolean;
+  cost: CostFilter;
+  /** The amount typed for `atLeast`, in dollars. */
+  minCost: string;
   sort: LibrarySort;
 }
 
@@ -23,6 +29,8 @@ export const defaultFilters: Readonly<LibraryFilters> = {
   from: '',
   to: '',
   favourites: false,
+  cost: 'any',
+  minCost: '',
   sort: 'newest',
 };
 
@@ -53,10 +61,23 @@ export function dateBounds(filters: LibraryFilters, now = new Date()): { from?: 
   return { from: from.toISOString() };
 }
 
+/** The cost filter as main's `minCostUsd`: 0 for "has a cost"; an amount typed that is not one narrows nothing. */
+export function minCostUsd(filters: LibraryFilters): number | undefined {
+  if (filters.cost === 'costed') return 0;
+  if (filters.cost !== 'atLeast') return undefined;
+  const amount = Number(filters.minCost.trim().replace(/^\$/, ''));
+  return filters.minCost.trim() !== '' && Number.isFinite(amount) && amount >= 0 && amount <= 1_000_000 ? amount : undefined;
+}
+
 /** True when anything narrows the list (sorting does not). */
 export function isFiltered(filters: LibraryFilters): boolean {
   return (
-    filters.text.trim() !== '' || filters.status !== 'all' || filters.duration !== 'any' || filters.date !== 'any' || filters.favourites
+    filters.text.trim() !== '' ||
+    filters.status !== 'all' ||
+    filters.duration !== 'any' ||
+    filters.date !== 'any' ||
+    filters.favourites ||
+    minCostUsd(filters) !== undefined
   );
 }
 
@@ -67,6 +88,7 @@ export function toQuery(filters: LibraryFilters, page: number): LibraryQueryPars
     duration: filters.duration,
     ...dateBounds(filters),
     favourites: filters.favourites,
+    ...(minCostUsd(filters) !== undefined ? { minCostUsd: minCostUsd(filters) } : {}),
     sort: filters.sort,
     offset: page * PAGE_SIZE,
     limit: PAGE_SIZE,

@@ -81,6 +81,8 @@ describe('the Create form', () => {
     await vi.waitFor(() => expect(form.slots.start).toMatchObject({ status: 'loading', verdict: { width: 3000, bytes: big.size } }));
     expect(fake.frames.inspectHead.mock.calls[0][0]).toMatchObject({ size: big.size });
     expect(fake.frames.inspectHead.mock.calls[0][0].head.length).toBe(Math.ceil((256 * 1024) / 3) * 4);
+    // The whole file is read and sent after the verdict is painted: wait until it is on its way.
+    await vi.waitFor(() => expect(fake.frames.addBytes).toHaveBeenCalled());
     finish();
     await adding;
     expect(form.slots.start).toMatchObject({ status: 'ready', frame: { width: 3000 } });

@@ -37,6 +37,11 @@ function fakeBridge(total: number) {
     setFavourite: vi.fn(() => Promise.resolve({ ok: false, error: { code: 'io', message: 'Disk is full.' } })),
     delete: vi.fn(() => ok(null)),
     get: vi.fn(),
+    /** $0.56 for each job matching the query. */
+    spend: vi.fn((query: LibraryQueryParsed) => {
+      const costed = query.text ? Math.floor(total / (10 * query.text.length)) : total;
+      return ok({ usd: costed * 0.56, costed });
+    }),
   };
   window.keyframe = { library, on: { libraryChanged: () => () => {}, libraryMoveProgress: () => () => {} } } as never;
   return { calls, library, waiting };
@@ -68,6 +73,19 @@ describe('the library state', () => {
     await settle();
     expect(state.item(5000)?.prompt).toBe('job 5000');
     expect(main.calls.map((q) => q.offset)).toEqual([0, Math.floor(5000 / PAGE_SIZE) * PAGE_SIZE]);
+  });
+
+  it('asks for the spend with each new query (its dates are the period), not with each page scrolled to', async () => {
+    const main = fakeBridge(1000);
+    await state.enter();
+    expect(state.spend).toEqual({ usd: 560, costed: 1000 });
+    state.ensure(500, 530);
+    await settle();
+    expect(main.library.spend).toHaveBeenCalledTimes(1);
+    state.setFilters({ date: 'month', cost: 'atLeast', minCost: '0.5' });
+    await settle();
+    expect(main.library.spend).toHaveBeenCalledTimes(2);
+    expect(main.library.spend.mock.calls[1][0]).toMatchObject({ from: expect.any(String), minCostUsd: 0.5, offset: 0 });
   });
 
   it('keeps a bounded number of pages however far the grid scrolls', async () => {

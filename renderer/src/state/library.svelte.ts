@@ -4,7 +4,7 @@
  * posters being made, and the library's notices and location.
  */
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
-import type { JobDetail, JobSummary, LibraryInfo, MoveProgress } from '../../../main/contract';
+import type { JobDetail, JobSummary, LibraryInfo, MoveProgress, Spend } from '../../../main/contract';
 import { bridge, call } from '../lib/bridge';
 import { defaultFilters, isFiltered, PAGE_SIZE, toQuery } from '../lib/library-query';
 import type { LibraryFilters } from '../lib/library-query';
@@ -25,6 +25,7 @@ export { defaultFilters, PAGE_SIZE } from '../lib/library-query';
 export class LibraryState {
   #filters = $state<LibraryFilters>({ ...defaultFilters });
   #total = $state<number | undefined>();
+  #spend = $state<Spend | undefined>();
   #pages = new SvelteMap<number, JobSummary[]>();
   #shownFor = $state('');
   #queryVersion = $state(0);
@@ -51,6 +52,10 @@ export class LibraryState {
   /** Undefined until the first answer. */
   get total(): number | undefined {
     return this.#total;
+  }
+  /** What the jobs matching the filters cost, by RunComfy's reported costs (the dates make it a period's spend). */
+  get spend(): Spend | undefined {
+    return this.#spend;
   }
   get error(): string | undefined {
     return this.#error;
@@ -151,8 +156,12 @@ export class LibraryState {
     const filters = this.#filters;
     for (const page of pages) this.#inFlight.add(page);
     try {
+      // The spend goes with every new or refreshed result (not with pages fetched while scrolling).
+      const spending = replace ? call(bridge().library.spend(toQuery(filters, 0))) : undefined;
       const answers = await Promise.all(pages.map((page) => call(bridge().library.list(toQuery(filters, page)))));
+      const spend = await spending;
       if (generation !== this.#generation) return;
+      if (spend) this.#spend = spend;
       // All in one synchronous step: the screen never shows a half-replaced result.
       if (replace) this.#pages.clear();
       pages.forEach((page, i) => this.#pages.set(page, answers[i].items));

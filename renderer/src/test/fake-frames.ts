@@ -1,6 +1,7 @@
 /** A stand-in for main's frame service behind `window.keyframe`, for renderer tests in jsdom. */
 import { vi } from 'vitest';
-import type { Frame, FrameIntegrityEvent, HeadVerdict, Result, RuleCheck } from '../../../main/contract';
+import type { Frame, FrameIntegrityEvent, HeadVerdict, PriceQuote, Result, RuleCheck } from '../../../main/contract';
+import { MODEL_ID } from '../../../main/contract/model';
 
 const message = {
   type: 'Accepted file types: jpg, jpeg, png, webp, gif, avif.',
@@ -94,10 +95,16 @@ export function installFakeBridge() {
       }),
     ),
   };
+  const price = {
+    get: vi.fn(async (): Promise<Result<PriceQuote>> =>
+      ok({ available: true, modelId: MODEL_ID, usdPerUnit: 0.112, unit: 'second', readAt: new Date().toISOString() }),
+    ),
+  };
   const bridge = {
     frames,
     jobs,
     hosting,
+    price,
     settings: { get: vi.fn(), set: vi.fn() },
     app: { info: vi.fn() },
     on: {
@@ -108,8 +115,9 @@ export function installFakeBridge() {
       settingsChanged: () => () => {},
       jobsSubmitProgress: () => () => {},
       hostingChanged: () => () => {},
+      tokenChanged: () => () => {},
     },
   };
   Object.defineProperty(window, 'keyframe', { value: bridge, configurable: true, writable: true });
-  return { frames, jobs, emitIntegrity: (event: FrameIntegrityEvent) => integrityListeners.forEach((listener) => listener(event)) };
+  return { frames, jobs, price, emitIntegrity: (event: FrameIntegrityEvent) => integrityListeners.forEach((listener) => listener(event)) };
 }

@@ -4,6 +4,7 @@
  */
 import jobs from './001-jobs';
 import search from './002-search';
+import cost from './003-cost';
 
 export interface Migration {
   version: number;
@@ -14,4 +15,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'jobs', sql: jobs },
   { version: 2, name: 'search', sql: search },
+  { version: 3, name: 'cost', sql: cost },
 ];
