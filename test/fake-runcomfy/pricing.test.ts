@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 async function completedJob(duration: 5 | 10): Promise<string> {
-  fake = await startFakeRunComfy({ tokens: [TOKEN], plan: { queuePositions: 0, progressMs: 0 } });
+  fake = await startFakeRunComfy({ tokens: [TOKEN], plan: { queuePositions: 0, warmup: [], progressMs: 0 } });
   const response = await fetch(fake.url + FAKE_MODEL_PATH, {
     method: 'POST',
     headers: { ...auth, 'content-type': 'application/json' },
