@@ -343,6 +343,8 @@ export class FakeRunComfy {
     const input = body as Record<string, unknown>;
     const problems = this.#validate(input);
     if (problems.length) return json(422, { detail: problems });
+    const oversized = inlineImageOverCap(input);
+    if (oversized) return json(400, { error_code: INLINE_TOO_LARGE_CODE, error_message: oversized });
 
     const id = randomUUID();
     const plan = { ...this.plan, ...this.#nextPlans.shift(), ...this.#options.planFor?.(input) };
@@ -450,6 +452,24 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'to
     request.on('end', () => resolve(size > limit ? 'too-large' : Buffer.concat(chunks)));
     request.on('error', () => resolve(Buffer.alloc(0)));
   });
+}
+
+/**
+ * RunComfy's own nodes refuse an inline image over 6 MiB of decoded bytes "to fit the Model API
+ * request limit" (API.md, File inputs); the fake answers such a request with an error body.
+ * The code is assumed: RunComfy documents no error_code for it.
+ */
+const INLINE_IMAGE_LIMIT = 6 * 1024 * 1024;
+export const INLINE_TOO_LARGE_CODE = 400001;
+
+function inlineImageOverCap(input: Record<string, unknown>): string | undefined {
+  for (const field of ['start_image_url', 'end_image_url']) {
+    const value = input[field];
+    if (typeof value !== 'string' || !value.startsWith('data:')) continue;
+    const bytes = Buffer.byteLength(value.slice(value.indexOf(',') + 1), 'base64');
+    if (bytes > INLINE_IMAGE_LIMIT) return `${field}: the inline image is ${bytes} bytes; the limit is ${INLINE_IMAGE_LIMIT} bytes per image.`;
+  }
+  return undefined;
 }
 
 async function receiveImage(field: ReceivedImage['field'], value: string): Promise<ReceivedImage | { error: string }> {

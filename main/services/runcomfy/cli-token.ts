@@ -19,10 +19,17 @@ import { join } from 'node:path';
 
 const TOKEN_FILE = 'token.json';
 
-export type CliToken =
-  | { path: string; token: string; expiresAt?: number }
-  /** The file is there but its sign-in has expired (expiresAt in ms), or it cannot be read as the CLI writes it. */
-  | { path: string; token?: undefined; expiredAt?: number; unreadable?: true };
+export interface CliToken {
+  path: string;
+  /** The token, when the file holds one that has not expired. */
+  token?: string;
+  /** When that token expires (ms), if the file says. */
+  expiresAt?: number;
+  /** When the file's token expired (ms): it is not handed out. */
+  expiredAt?: number;
+  /** The file cannot be read as the CLI writes it. */
+  unreadable?: true;
+}
 
 /** The CLI's config folder, chosen as the CLI chooses it. */
 export function cliConfigDir(env: NodeJS.ProcessEnv): string {
