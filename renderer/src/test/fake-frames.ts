@@ -1,6 +1,6 @@
 /** A stand-in for main's frame service behind `window.keyframe`, for renderer tests in jsdom. */
 import { vi } from 'vitest';
-import type { Frame, FrameIntegrityEvent, HeadVerdict, Result, RuleCheck } from '../../../main/contract';
+import type { Frame, FrameIntegrityEvent, HeadVerdict, InlinePlan, Result, RuleCheck } from '../../../main/contract';
 
 const message = {
   type: 'Accepted file types: jpg, jpeg, png, webp, gif, avif.',
@@ -93,6 +93,9 @@ export function installFakeBridge() {
         keychainProblem: null,
       }),
     ),
+    inlinePlan: vi.fn(
+      async (_frameId: string): Promise<Result<InlinePlan>> => ok({ kind: 're-encoded', bytes: 2_400_000, fromBytes: 7_500_000, format: 'JPEG' }),
+    ),
   };
   const bridge = {
     frames,
@@ -111,5 +114,5 @@ export function installFakeBridge() {
     },
   };
   Object.defineProperty(window, 'keyframe', { value: bridge, configurable: true, writable: true });
-  return { frames, jobs, emitIntegrity: (event: FrameIntegrityEvent) => integrityListeners.forEach((listener) => listener(event)) };
+  return { frames, jobs, hosting, emitIntegrity: (event: FrameIntegrityEvent) => integrityListeners.forEach((listener) => listener(event)) };
 }
