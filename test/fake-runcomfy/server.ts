@@ -467,7 +467,8 @@ function inlineImageOverCap(input: Record<string, unknown>): string | undefined 
     const value = input[field];
     if (typeof value !== 'string' || !value.startsWith('data:')) continue;
     const bytes = Buffer.byteLength(value.slice(value.indexOf(',') + 1), 'base64');
-    if (bytes > INLINE_IMAGE_LIMIT) return `${field}: the inline image is ${bytes} bytes; the limit is ${INLINE_IMAGE_LIMIT} bytes per image.`;
+    if (bytes > INLINE_IMAGE_LIMIT)
+      return `${field}: the inline image is ${bytes} bytes; the limit is ${INLINE_IMAGE_LIMIT} bytes per image.`;
   }
   return undefined;
 }

@@ -29,10 +29,17 @@ it('a 7 MiB PNG frame completes through `jobs run`, sent re-encoded under 6 MiB;
   const refused = await fetch(rig.fake.url + FAKE_MODEL_PATH, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ prompt: 'p', start_image_url: `data:image/png;base64,${png.toString('base64')}`, end_image_url: 'https://a.example/b.png' }),
+    body: JSON.stringify({
+      prompt: 'p',
+      start_image_url: `data:image/png;base64,${png.toString('base64')}`,
+      end_image_url: 'https://a.example/b.png',
+    }),
   });
   expect(refused.status).toBe(400);
-  expect(await refused.json()).toMatchObject({ error_code: INLINE_TOO_LARGE_CODE, error_message: expect.stringMatching(/start_image_url/) });
+  expect(await refused.json()).toMatchObject({
+    error_code: INLINE_TOO_LARGE_CODE,
+    error_message: expect.stringMatching(/start_image_url/),
+  });
 
   const finished = await rig.cli(['run', '--start', big, '--end', rig.end, '--prompt', '@Image1 grows into @Image2']).exited;
   expect(finished.code, finished.stderr).toBe(0);

@@ -105,12 +105,18 @@ describe('InlineFitter', () => {
     const jpeg = await noise(1200, 900).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toBuffer();
     const copy = await new InlineFitter({ maxBytes: jpeg.length - 1 }).copyFor(await frameOf('turned.jpg', jpeg, 'image/jpeg'));
     const meta = await sharp(copy.bytes).metadata();
-    expect({ width: meta.width, height: meta.height, orientation: meta.orientation ?? 1 }).toEqual({ width: 900, height: 1200, orientation: 1 });
+    expect({ width: meta.width, height: meta.height, orientation: meta.orientation ?? 1 }).toEqual({
+      width: 900,
+      height: 1200,
+      orientation: 1,
+    });
   });
 
   it('leaves a frame under the cap as it is, and encodes a big one once for the preview and the send', async () => {
     const fitter = new InlineFitter({ maxBytes: 2 * MiB });
-    const small = await sharp({ create: { width: 640, height: 360, channels: 3, background: '#c33' } }).png().toBuffer();
+    const small = await sharp({ create: { width: 640, height: 360, channels: 3, background: '#c33' } })
+      .png()
+      .toBuffer();
     expect(await fitter.plan(await frameOf('small.png', small, 'image/png'))).toEqual({ kind: 'as-is', bytes: small.length });
 
     const big = await frameOf('big.png', await noise(900, 900).png().toBuffer(), 'image/png');
@@ -131,7 +137,9 @@ describe('InlineFitter', () => {
     expect(plan).toMatchObject({ kind: 'too-large', fromBytes: frame.bytes });
     const error = await rejection(new DataUriHost(fitter).host(frame));
     expect(error).toMatchObject({ code: 'hosting', details: { problem: 'inline-too-large', action: 'openBucketSettings' } });
-    expect(error!.message).toMatch(/“huge\.png” \(.* MiB\) is too large to send inline: RunComfy takes at most 0\.1 MiB per inline image.*Set up a storage bucket/);
+    expect(error!.message).toMatch(
+      /“huge\.png” \(.* MiB\) is too large to send inline: RunComfy takes at most 0\.1 MiB per inline image.*Set up a storage bucket/,
+    );
     expect(plan.kind === 'too-large' && plan.message).toBe(error!.message);
   });
 

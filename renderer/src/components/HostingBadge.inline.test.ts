@@ -35,7 +35,8 @@ describe('HostingBadge and frames over the inline cap', () => {
   });
 
   it('a frame that cannot fit says why and leads to the bucket settings', async () => {
-    const message = 'The frame “big.png” (9.5 MiB) is too large to send inline: … Set up a storage bucket so Keyframe sends the frame as a link.';
+    const message =
+      'The frame “big.png” (9.5 MiB) is too large to send inline: … Set up a storage bucket so Keyframe sends the frame as a link.';
     fake.hosting.inlinePlan.mockResolvedValueOnce({ ok: true, value: { kind: 'too-large', fromBytes: 9_900_000, message } });
     fake.frames.pick.mockResolvedValueOnce({ ok: true, value: frame(2000, 1500, { bytes: 9_900_000 }) });
     render(HostingBadge);

@@ -93,8 +93,8 @@ export function installFakeBridge() {
         keychainProblem: null,
       }),
     ),
-    inlinePlan: vi.fn(
-      async (_frameId: string): Promise<Result<InlinePlan>> => ok({ kind: 're-encoded', bytes: 2_400_000, fromBytes: 7_500_000, format: 'JPEG' }),
+    inlinePlan: vi.fn(async (_frameId: string): Promise<Result<InlinePlan>> =>
+      ok({ kind: 're-encoded', bytes: 2_400_000, fromBytes: 7_500_000, format: 'JPEG' }),
     ),
   };
   const bridge = {
@@ -114,5 +114,10 @@ export function installFakeBridge() {
     },
   };
   Object.defineProperty(window, 'keyframe', { value: bridge, configurable: true, writable: true });
-  return { frames, jobs, hosting, emitIntegrity: (event: FrameIntegrityEvent) => integrityListeners.forEach((listener) => listener(event)) };
+  return {
+    frames,
+    jobs,
+    hosting,
+    emitIntegrity: (event: FrameIntegrityEvent) => integrityListeners.forEach((listener) => listener(event)),
+  };
 }
