@@ -1,6 +1,6 @@
 /** A stand-in for main's frame service behind `window.keyframe`, for renderer tests in jsdom. */
 import { vi } from 'vitest';
-import type { Frame, FrameIntegrityEvent, HeadVerdict, InlinePlan, Result, RuleCheck } from '../../../main/contract';
+import type { Frame, FrameIntegrityEvent, HeadVerdict, HostingStatus, InlinePlan, Result, RuleCheck } from '../../../main/contract';
 
 const message = {
   type: 'Accepted file types: jpg, jpeg, png, webp, gif, avif.',
@@ -81,10 +81,10 @@ export function installFakeBridge() {
     ),
   };
   const hosting = {
-    status: vi.fn(async () =>
+    status: vi.fn(async (): Promise<Result<HostingStatus>> =>
       ok({
-        mode: 'auto' as const,
-        host: 'data-uri' as const,
+        mode: 'auto',
+        host: 'data-uri',
         summary: 'inline in the request',
         problem: null,
         secretSet: false,
