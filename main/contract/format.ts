@@ -23,9 +23,6 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / BYTES_PER_MB).toFixed(1).replace(/\.0$/, '')} MB`;
 }
 
-/** "4.8 MiB": binary megabytes, as RunComfy's limits on inline images count them (see INLINE_IMAGE_MAX_BYTES). */
-export const formatMiB = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1).replace(/\.0$/, '')} MiB`;
-
 /**
  * A number with as many decimals as it takes (from `min`) not to read as `reference` unless it
  * equals it: 2.4975 against 2.5 reads "2.4975", not "2.50", so a passing value never looks like the limit.

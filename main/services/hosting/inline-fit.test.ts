@@ -138,7 +138,7 @@ describe('InlineFitter', () => {
     const error = await rejection(new DataUriHost(fitter).host(frame));
     expect(error).toMatchObject({ code: 'hosting', details: { problem: 'inline-too-large', action: 'openBucketSettings' } });
     expect(error!.message).toMatch(
-      /“huge\.png” \(.* MiB\) is too large to send inline: RunComfy takes at most 0\.1 MiB per inline image.*Set up a storage bucket/,
+      /“huge\.png” \(.* MB\) is too large to send inline: RunComfy takes at most 100 KB per inline image.*Set up a storage bucket/,
     );
     expect(plan.kind === 'too-large' && plan.message).toBe(error!.message);
   });

@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import type { Sharp } from 'sharp';
 import { INLINE_IMAGE_MAX_BYTES } from '../../contract';
 import type { InlinePlan } from '../../contract';
-import { formatMiB } from '../../contract/format';
+import { formatBytes } from '../../contract/format';
 import { bisect } from '../frames/fix';
 import type { FrameToHost } from './frame';
 import { hostingError, readVerified } from './frame';
@@ -99,8 +99,8 @@ export class InlineFitter {
     if (!bytes) {
       throw hostingError(
         'inline-too-large',
-        `The frame “${frame.name ?? 'frame'}” (${formatMiB(frame.bytes)}) is too large to send inline: RunComfy takes at most ` +
-          `${formatMiB(this.#maxBytes)} per inline image, and even re-encoded it stays over that. ` +
+        `The frame “${frame.name ?? 'frame'}” (${formatBytes(frame.bytes)}) is too large to send inline: RunComfy takes at most ` +
+          `${formatBytes(this.#maxBytes)} per inline image, and even re-encoded it stays over that. ` +
           'Set up a storage bucket so Keyframe sends the frame as a link.',
         { openSettings: true },
       );

@@ -29,14 +29,14 @@ describe('HostingBadge and frames over the inline cap', () => {
     const notes = await screen.findByRole('list', { name: 'Frames sent inline' });
     await screen.findByText(/sent re-encoded/);
     expect(text(notes)).toBe(
-      "Start frame: 7.2 MiB is over RunComfy's 6 MiB limit for inline images, so it will be sent re-encoded as JPEG, 2.3 MiB (same size in pixels; your file stays as it is).",
+      "Start frame: 7.5 MB is over RunComfy's 6.3 MB limit for inline images, so it will be sent re-encoded as JPEG, 2.4 MB (same size in pixels; your file stays as it is).",
     );
     expect(fake.hosting.inlinePlan.mock.calls).toEqual([[big.id]]);
   });
 
   it('a frame that cannot fit says why and leads to the bucket settings', async () => {
     const message =
-      'The frame “big.png” (9.5 MiB) is too large to send inline: … Set up a storage bucket so Keyframe sends the frame as a link.';
+      'The frame “big.png” (9.9 MB) is too large to send inline: … Set up a storage bucket so Keyframe sends the frame as a link.';
     fake.hosting.inlinePlan.mockResolvedValueOnce({ ok: true, value: { kind: 'too-large', fromBytes: 9_900_000, message } });
     fake.frames.pick.mockResolvedValueOnce({ ok: true, value: frame(2000, 1500, { bytes: 9_900_000 }) });
     render(HostingBadge);
