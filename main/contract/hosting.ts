@@ -120,6 +120,7 @@ export const HostingProblem = z.enum([
   'frame-missing',
   'frame-changed',
   'inline-refused',
+  'inline-too-large',
   'other',
 ]);
 export type HostingProblem = z.infer<typeof HostingProblem>;
@@ -144,6 +145,31 @@ export const ConnectionTestResult = z.object({
   warnings: z.array(z.string()),
 });
 export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;
+
+/**
+ * RunComfy's own ComfyUI nodes refuse an inline image whose encoded bytes (before base64) are over
+ * 6 MiB, "to fit the Model API request limit" (comfyui-runcomfy-partner-nodes, runcomfy/media.py,
+ * MAX_IMAGE_BYTES); Keyframe sends no inline frame over it.
+ */
+export const INLINE_IMAGE_MAX_BYTES = 6 * 1024 * 1024;
+/**
+ * The nodes' cap on the whole JSON request body (runcomfy/client.py, MAX_REQUEST_BYTES). Two frames
+ * under the per-image cap are at most 16 MiB of base64, so this one never binds for Keyframe.
+ */
+export const INLINE_REQUEST_MAX_BYTES = 64 * 1024 * 1024;
+
+/** How one frame will travel if sent now, for the Create screen to say before anything is sent. */
+export const InlinePlan = z.discriminatedUnion('kind', [
+  /** A bucket or the frame's own address carries it: nothing to say about inline limits. */
+  z.object({ kind: z.literal('not-inline') }),
+  /** Inline, as it is. */
+  z.object({ kind: z.literal('as-is'), bytes: z.number().int() }),
+  /** Inline, as a re-encoded copy (same pixel size) under the cap; the user's file is untouched. */
+  z.object({ kind: z.literal('re-encoded'), bytes: z.number().int(), fromBytes: z.number().int(), format: z.enum(['JPEG', 'WebP']) }),
+  /** Even re-encoded it stays over the cap: only a bucket can carry it. */
+  z.object({ kind: z.literal('too-large'), fromBytes: z.number().int(), message: z.string() }),
+]);
+export type InlinePlan = z.infer<typeof InlinePlan>;
 
 /** What a renderer can offer next to a hosting message. */
 export const HOSTING_ACTION = 'openBucketSettings';

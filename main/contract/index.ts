@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { AppInfo } from './app';
-import { ConnectionTestResult, HostingStatus, S3SecretInput } from './hosting';
+import { ConnectionTestResult, HostingStatus, InlinePlan, S3SecretInput } from './hosting';
 import { AddFrameBytes, AddFrameUrl, ApplyFix, Frame, FrameIntegrityEvent, FrameRole, HeadVerdict, InspectHead } from './frames';
 import { Settings, SettingsPatch } from './settings';
 import { SaveTokenOptions, TokenInput, TokenStatus } from './token';
@@ -66,6 +66,8 @@ export const methods = {
   'hosting:clearSecret': method(z.tuple([]), HostingStatus),
   /** Uploads a tiny object, fetches it back through a pre-signed URL and deletes it, step by step. */
   'hosting:test': method(z.tuple([]), ConnectionTestResult),
+  /** How a picked frame will travel if sent now: inline as is, re-encoded to fit (and its size), too large, or not inline. */
+  'hosting:inlinePlan': method(z.tuple([z.string().min(1).max(100)]), InlinePlan),
   'frames:pick': method(z.tuple([FrameRole]), Frame.nullable()),
   'frames:addBytes': method(z.tuple([AddFrameBytes]), Frame),
   'frames:inspectHead': method(z.tuple([InspectHead]), HeadVerdict),

@@ -98,6 +98,8 @@ export const JobFrame = z.object({
   host: FrameHost.optional(),
   /** The address RunComfy was given, with any signature removed. */
   sentUrl: z.string().optional(),
+  /** Sent (and kept here) as a copy re-encoded to fit RunComfy's inline cap: the picked file's size and type. */
+  reencodedFrom: z.object({ bytes: z.number().int(), ext: z.string() }).optional(),
 });
 export type JobFrame = z.infer<typeof JobFrame>;
 

@@ -28,6 +28,7 @@ export function createHandlers(services: Services): Handlers {
     'hosting:setSecret': (secret) => services.hosting.setSecret(secret),
     'hosting:clearSecret': () => services.hosting.clearSecret(),
     'hosting:test': () => services.hosting.test(),
+    'hosting:inlinePlan': (frameId) => services.jobs.inlinePlan(frameId),
     'frames:pick': (role) => services.frames.pick(role),
     'frames:addBytes': (input) => services.frames.addBytes(input),
     'frames:inspectHead': (input) => services.frames.inspectHead(input),

@@ -31,8 +31,9 @@ export interface ServiceOptions {
   /** How the current shell addresses a file under a media root (see media.ts). */
   mediaUrl: MediaUrl;
   /**
-   * Environment variables the services honour: RUNCOMFY_TOKEN, KEYFRAME_API_BASE_URL, HOME (where
-   * RunComfy's CLI keeps its token), KEYFRAME_KEYCHAIN_SERVICE (a separate keychain entry, for tests),
+   * Environment variables the services honour: RUNCOMFY_TOKEN, KEYFRAME_API_BASE_URL,
+   * RUNCOMFY_CONFIG_DIR, XDG_CONFIG_HOME and HOME (where RunComfy's CLI keeps its token:
+   * runcomfy/cli-token.ts), KEYFRAME_KEYCHAIN_SERVICE (a separate keychain entry, for tests),
    * KEYFRAME_LIBRARY (a library folder over the setting; library/index.ts).
    */
   env: NodeJS.ProcessEnv;

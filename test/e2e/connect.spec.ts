@@ -121,7 +121,13 @@ test.describe('signed out', () => {
 
   test("offers the token RunComfy's CLI saved, and imports it only when asked", async ({ app }) => {
     await mkdir(join(app.userDataDir, '.config', 'runcomfy'), { recursive: true });
-    await writeFile(join(app.userDataDir, '.config', 'runcomfy', 'token.json'), JSON.stringify({ token: FAKE_TOKEN }), { mode: 0o600 });
+    await writeFile(
+      join(app.userDataDir, '.config', 'runcomfy', 'token.json'),
+      JSON.stringify({ access_token: FAKE_TOKEN, expires_at: Math.floor(Date.now() / 1000) + 3600 }),
+      {
+        mode: 0o600,
+      },
+    );
     await app.restart();
     const sheet = connectSheet(app);
     await expect(sheet.getByText(`token ending in …${FAKE_TOKEN.slice(-4)}`)).toBeVisible();

@@ -143,7 +143,14 @@ export class FakeRunComfy {
   readonly tokens: Set<string>;
   readonly requests: RequestRecord[] = [];
   readonly submissions: Submission[] = [];
-  plan: JobPlan;
+  /** The plan of every new job; set it partly, the rest stays as the defaults. */
+  get plan(): JobPlan {
+    return this.#plan;
+  }
+  set plan(plan: Partial<JobPlan>) {
+    this.#plan = { ...DEFAULT_PLAN, ...plan };
+  }
+  #plan: JobPlan = DEFAULT_PLAN;
   /** The model's price and the jobs' costs (pricing.ts). */
   readonly pricing = new FakePricing();
   url = '';
@@ -159,7 +166,7 @@ export class FakeRunComfy {
   constructor(options: FakeOptions = {}) {
     this.#options = options;
     this.tokens = new Set(options.tokens ?? ['fake-token-0000']);
-    this.plan = { ...DEFAULT_PLAN, ...options.plan };
+    this.plan = options.plan ?? {};
     this.#video = options.video ?? readFileSync(FIXTURE_VIDEO);
     this.#now = () => (this.#options.now ?? Date.now)();
   }
@@ -414,6 +421,8 @@ export class FakeRunComfy {
     const input = body as Record<string, unknown>;
     const problems = this.#validate(input);
     if (problems.length) return json(422, { detail: problems });
+    const oversized = inlineImageOverCap(input);
+    if (oversized) return json(400, { error_code: INLINE_TOO_LARGE_CODE, error_message: oversized });
 
     if (this.#options.lowBalance) return apiError(402, 400002, 'Insufficient balance. Please top up your account to continue.');
 
@@ -534,6 +543,25 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'to
     request.on('end', () => resolve(size > limit ? 'too-large' : Buffer.concat(chunks)));
     request.on('error', () => resolve(Buffer.alloc(0)));
   });
+}
+
+/**
+ * RunComfy's own nodes refuse an inline image over 6 MiB of decoded bytes "to fit the Model API
+ * request limit" (API.md, File inputs); the fake answers such a request with an error body.
+ * The code is assumed: RunComfy documents no error_code for it.
+ */
+const INLINE_IMAGE_LIMIT = 6 * 1024 * 1024;
+export const INLINE_TOO_LARGE_CODE = 400001;
+
+function inlineImageOverCap(input: Record<string, unknown>): string | undefined {
+  for (const field of ['start_image_url', 'end_image_url']) {
+    const value = input[field];
+    if (typeof value !== 'string' || !value.startsWith('data:')) continue;
+    const bytes = Buffer.byteLength(value.slice(value.indexOf(',') + 1), 'base64');
+    if (bytes > INLINE_IMAGE_LIMIT)
+      return `${field}: the inline image is ${bytes} bytes; the limit is ${INLINE_IMAGE_LIMIT} bytes per image.`;
+  }
+  return undefined;
 }
 
 async function receiveImage(field: ReceivedImage['field'], value: string): Promise<ReceivedImage | { error: string }> {

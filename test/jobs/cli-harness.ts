@@ -75,6 +75,8 @@ export async function cliRig(fakeOptions: FakeOptions = {}): Promise<CliRig> {
     HOME: dir,
   };
   delete env['KEYFRAME_LIBRARY'];
+  delete env['RUNCOMFY_CONFIG_DIR'];
+  delete env['XDG_CONFIG_HOME'];
   const children = new Set<ChildProcess>();
   const rig: CliRig = {
     fake,

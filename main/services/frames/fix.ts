@@ -300,7 +300,7 @@ export async function renderFix(
 }
 
 /** The highest integer in [low, high] whose encoding fits, or undefined. */
-async function bisect(
+export async function bisect(
   low: number,
   high: number,
   make: (q: number) => Promise<Buffer>,

@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../contract';
 import type { HostKind, HostingProblem } from '../../contract';
 import { HOSTING_ACTION } from '../../contract';
+import type { SentCopy } from './inline-fit';
 
 /** A frame ready to leave this computer: its staged file and what was recorded when it was picked. */
 export interface FrameToHost {
@@ -45,6 +46,8 @@ export interface HostedFrame {
   key?: string;
   /** When a pre-signed URL stops working (ISO time). */
   expiresAt?: string;
+  /** Set when not the frame's own bytes were sent but this re-encoded copy (inline-fit.ts). */
+  sent?: SentCopy;
 }
 
 export interface FrameHost {

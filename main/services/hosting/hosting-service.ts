@@ -8,13 +8,13 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { AppError } from '../../contract';
-import type { ConnectionTestResult, HostingStatus, Settings } from '../../contract';
+import type { ConnectionTestResult, HostingStatus, InlinePlan, Settings } from '../../contract';
 import type { EventBus } from '../events';
 import type { SecretStore } from '../keychain/secret-store';
 import { SECRET_ACCOUNTS } from '../keychain/secret-store';
 import type { Logger } from '../log';
 import { chooseHost, describeHosting, listOf, missingForBucket } from './choose';
-import { dataUriHost } from './data-uri-host';
+import { DataUriHost, dataUriHost } from './data-uri-host';
 import type { FrameHost, FrameToHost, HostedFrame, HostOptions } from './frame';
 import { hostingError } from './frame';
 import { createS3Client, DEFAULT_S3_TUNING } from './s3/config';
@@ -123,6 +123,21 @@ export class HostingService {
   async host(frame: FrameToHost, options: HostOptions = {}): Promise<HostedFrame> {
     if (frame.sourceUrl) return urlHost.host(frame);
     return (await this.frameHost()).host(frame, options);
+  }
+
+  /**
+   * How a frame will travel if sent now (the Create screen says it before submitting). Hosting
+   * problems (an incomplete bucket) are the status line's to tell: here they are "not inline".
+   */
+  async inlinePlan(frame: FrameToHost): Promise<InlinePlan> {
+    if (frame.sourceUrl) return { kind: 'not-inline' };
+    let host: FrameHost;
+    try {
+      host = await this.frameHost();
+    } catch {
+      return { kind: 'not-inline' };
+    }
+    return host instanceof DataUriHost ? host.plan(frame) : { kind: 'not-inline' };
   }
 
   close(): void {

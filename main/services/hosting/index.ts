@@ -6,4 +6,5 @@ export type { HostChoice } from './choose';
 export type { FrameHost, FrameToHost, HostedFrame, HostOptions, HostProgress } from './frame';
 export { frameChanged, frameMissing } from './frame';
 export { inlineRefusal } from './inline-refusal';
+export type { SentCopy } from './inline-fit';
 export { urlForLog } from './redact';

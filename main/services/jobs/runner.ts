@@ -218,18 +218,21 @@ export class JobRunner {
       doneBytes += frame.bytes;
     }
 
-    // The library keeps exactly the bytes that were checked and sent.
-    const [startBytes, endBytes] = await Promise.all(frames.map((frame) => sameBytesAsChecked(frame)));
+    // The library keeps exactly the bytes that were sent: the checked file, or the copy re-encoded to fit inline.
+    const [startBytes, endBytes] = await Promise.all(frames.map((frame, index) => hosted[index].sent?.bytes ?? sameBytesAsChecked(frame)));
     const record = await this.#o.store.createJob({
       prompt: request.prompt,
       duration: request.duration,
       frames: [
-        { role: 'start', bytes: startBytes, ext: request.start.ext, originalName: request.start.name },
-        { role: 'end', bytes: endBytes, ext: request.end.ext, originalName: request.end.name },
+        { role: 'start', bytes: startBytes, ext: hosted[0].sent?.ext ?? request.start.ext, originalName: request.start.name },
+        { role: 'end', bytes: endBytes, ext: hosted[1].sent?.ext ?? request.end.ext, originalName: request.end.name },
       ],
     });
-    await this.#o.store.recordFrameHost(record.id, 'start', hosted[0].host, hosted[0].url);
-    await this.#o.store.recordFrameHost(record.id, 'end', hosted[1].host, hosted[1].url);
+    for (const [index, role] of (['start', 'end'] as const).entries()) {
+      const sent = hosted[index].sent;
+      const reencodedFrom = sent && { bytes: sent.fromBytes, ext: frames[index].ext };
+      await this.#o.store.recordFrameHost(record.id, role, hosted[index].host, hosted[index].url, reencodedFrom);
+    }
     this.#changed(record.id);
 
     onProgress({ phase: 'sending', fraction: 0.95, message: 'Sending the job to RunComfy…' });

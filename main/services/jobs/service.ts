@@ -1,5 +1,6 @@
 /** The jobs as the app sees them: a submit request from the Create form becomes a runner job. */
-import type { QueueItem, SubmitJobRequest } from '../../contract';
+import { AppError } from '../../contract';
+import type { InlinePlan, QueueItem, SubmitJobRequest } from '../../contract';
 import type { EventBus } from '../events';
 import type { FrameService } from '../frames/service';
 import type { HostingService } from '../hosting';
@@ -41,6 +42,16 @@ export class JobsService {
   async stop(): Promise<void> {
     this.#stopListening();
     await this.runner.stop();
+  }
+
+  /** How a picked frame will travel if sent now; a frame that cannot be sent yet has nothing to say. */
+  async inlinePlan(frameId: string): Promise<InlinePlan> {
+    try {
+      return await this.options.hosting.inlinePlan(await readyFrame(this.options.frames, frameId, 'start'));
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'invalid_input') return { kind: 'not-inline' };
+      throw error;
+    }
   }
 
   async submit(request: SubmitJobRequest): Promise<QueueItem> {

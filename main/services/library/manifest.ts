@@ -34,6 +34,8 @@ export const FileEntry = z.object({
   host: FrameHost.optional(),
   sentUrl: z.string().optional(),
   originalName: z.string().max(255).optional(),
+  /** The frame was sent (and is kept) as a copy re-encoded to fit inline; this is the picked file's size and type. */
+  reencodedFrom: z.object({ bytes: z.number().int().min(0), ext: z.string().max(8) }).optional(),
 });
 export type FileEntry = z.infer<typeof FileEntry>;
 

@@ -70,6 +70,7 @@ export function detailFromRecord(record: JobRecord, queuePosition: number | null
         sha256: file.sha256 ?? '',
         ...(file.host ? { host: file.host } : {}),
         ...(file.sentUrl ? { sentUrl: file.sentUrl } : {}),
+        ...(file.reencodedFrom ? { reencodedFrom: file.reencodedFrom } : {}),
       })),
     videos: record.files
       .filter((file) => file.kind === 'video')

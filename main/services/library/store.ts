@@ -343,13 +343,20 @@ export class LibraryStore {
     });
   }
 
-  /** How a frame reached RunComfy: which host, and the address it was given (redacted). */
-  recordFrameHost(id: string, role: FrameRole, host: FrameHost, url: string): Promise<JobRecord> {
+  /** How a frame reached RunComfy: which host, the address it was given (redacted), and what it was re-encoded from. */
+  recordFrameHost(
+    id: string,
+    role: FrameRole,
+    host: FrameHost,
+    url: string,
+    reencodedFrom?: FileEntry['reencodedFrom'],
+  ): Promise<JobRecord> {
     return this.#update(id, (record) => {
       const frame = record.files.find((file) => file.kind === 'frame' && file.role === role);
       if (!frame) throw new AppError('invalid_input', `Job ${id} has no ${role} frame.`);
       frame.host = host;
       frame.sentUrl = describeSentUrl(host, url);
+      if (reencodedFrom) frame.reencodedFrom = reencodedFrom;
     });
   }
 

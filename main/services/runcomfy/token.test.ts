@@ -46,7 +46,15 @@ afterAll(async () => {
   await keychain.delete('RunComfy API token');
 });
 
-function tokenService(options: { env?: NodeJS.ProcessEnv; store?: SecretStore; baseUrl?: string } = {}) {
+const NOW = Date.parse('2026-12-01T12:00:00Z');
+
+/** Writes token.json as RunComfy's CLI does (mode 0600). */
+async function cliSignIn(folder: string, content: unknown): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  await writeFile(join(folder, 'token.json'), typeof content === 'string' ? content : JSON.stringify(content), { mode: 0o600 });
+}
+
+function tokenService(options: { env?: NodeJS.ProcessEnv; store?: SecretStore; baseUrl?: string; now?: () => number } = {}) {
   const events = new EventBus();
   events.listen((name, payload) => {
     if (name === 'token:changed') seen.push(payload as EventPayload<'token:changed'>);
@@ -61,6 +69,8 @@ function tokenService(options: { env?: NodeJS.ProcessEnv; store?: SecretStore; b
     store: options.store ?? keychain,
     client,
     env: { HOME: home, ...options.env },
+    now: options.now ?? (() => NOW),
+    os: 'linux',
     events,
     log: createLogger(() => {}),
     platform,
@@ -174,22 +184,39 @@ describe('TokenService', () => {
     expect(fake.requests).toEqual([]);
   });
 
-  it.each([{ token: OTHER_GOOD }, { api_token: OTHER_GOOD }, { access_token: OTHER_GOOD }])(
-    "offers the token RunComfy's CLI saved (%j) and imports it only when asked",
-    async (file) => {
-      await mkdir(join(home, '.config', 'runcomfy'), { recursive: true });
-      await writeFile(join(home, '.config', 'runcomfy', 'token.json'), JSON.stringify(file), { mode: 0o600 });
-      const { service } = tokenService();
-      expect(await service.load()).toMatchObject({ state: 'missing', cliToken: { last4: 'c0aa' } });
-      expect(await keychain.get('RunComfy API token')).toBeUndefined();
-      expect(await service.importFromCli()).toMatchObject({ state: 'set', source: 'keychain', last4: 'c0aa', cliToken: null });
-      expect(await keychain.get('RunComfy API token')).toBe(OTHER_GOOD);
-    },
-  );
+  it.each([
+    ['$RUNCOMFY_CONFIG_DIR', (root: string) => ({ RUNCOMFY_CONFIG_DIR: join(root, 'custom') }), 'custom'],
+    ['$XDG_CONFIG_HOME/runcomfy', (root: string) => ({ XDG_CONFIG_HOME: join(root, 'xdg') }), join('xdg', 'runcomfy')],
+    ['~/.config/runcomfy', () => ({}), join('.config', 'runcomfy')],
+  ])("offers the token RunComfy's CLI saved in %s and imports it only when asked", async (_, env, folder) => {
+    await cliSignIn(join(home, folder), { access_token: OTHER_GOOD, expires_at: Math.floor(NOW / 1000) + 3600 });
+    const { service } = tokenService({ env: env(home) });
+    expect(await service.load()).toMatchObject({ state: 'missing', cliToken: { last4: 'c0aa' } });
+    expect(await keychain.get('RunComfy API token')).toBeUndefined();
+    expect(await service.importFromCli()).toMatchObject({ state: 'set', source: 'keychain', last4: 'c0aa', cliToken: null });
+    expect(await keychain.get('RunComfy API token')).toBe(OTHER_GOOD);
+  });
+
+  it("never offers the CLI's token past its expires_at, and refuses to import it once expired", async () => {
+    const clock = { now: NOW };
+    await cliSignIn(join(home, '.config', 'runcomfy'), { access_token: OTHER_GOOD, expires_at: Math.floor(NOW / 1000) + 60 });
+    const { service } = tokenService({ now: () => clock.now });
+    expect((await service.load()).cliToken).toEqual({ last4: 'c0aa' });
+    clock.now += 61_000;
+    expect(service.status().cliToken).toBeNull();
+    const error = await rejection(service.importFromCli());
+    expect(error.code).toBe('not_found');
+    expect(error.message).toMatch(/command-line tool .*token\.json\) expired on 2026-12-01\. Sign in there again \(runcomfy login\)/);
+    expect(error.message).not.toContain(OTHER_GOOD);
+    expect(await keychain.get('RunComfy API token')).toBeUndefined();
+    expect(fake.requests).toEqual([]);
+
+    await cliSignIn(join(home, '.config', 'runcomfy'), { access_token: OTHER_GOOD, expires_at: Math.floor(NOW / 1000) - 1 });
+    expect((await tokenService({ now: () => NOW }).service.load()).cliToken).toBeNull();
+  });
 
   it("ignores a damaged CLI file, and says so if asked to import what isn't there", async () => {
-    await mkdir(join(home, '.config', 'runcomfy'), { recursive: true });
-    await writeFile(join(home, '.config', 'runcomfy', 'token.json'), '{"token": ');
+    await cliSignIn(join(home, '.config', 'runcomfy'), '{"access_token": ');
     const { service } = tokenService();
     expect((await service.load()).cliToken).toBeNull();
     expect((await rejection(service.importFromCli())).code).toBe('not_found');

@@ -4,17 +4,14 @@
  *
  * Sources, strongest first: `RUNCOMFY_TOKEN` in the environment (used for the session, never
  * written), the keychain, or a token typed in for this session only (when the keychain cannot be
- * used). RunComfy's CLI sign-in (~/.config/runcomfy/token.json) is offered for import, never used
- * without the user's consent.
+ * used). RunComfy's CLI sign-in (its token.json, found where the CLI looks: cli-token.ts) is
+ * offered for import while it has not expired, never used without the user's consent.
  *
  * A token is verified before it is kept. RunComfy has no "who am I" endpoint, so verification
  * asks for the status of a random, well-formed request id: 401/403 means the token is wrong, 404
  * means RunComfy accepted the token and just does not know that id.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { AppError } from '../../contract';
 import type { SaveTokenOptions, TokenSource, TokenStatus } from '../../contract';
 import type { EventBus } from '../events';
@@ -23,6 +20,7 @@ import { SECRET_ACCOUNTS } from '../keychain/secret-store';
 import type { SecretStore } from '../keychain/secret-store';
 import type { Logger } from '../log';
 import type { Platform } from '../platform';
+import { findCliToken } from './cli-token';
 import { DEFAULT_BASE_URL } from './client';
 import type { ApiAddress, RunComfyClient } from './client';
 
@@ -40,28 +38,10 @@ export interface TokenServiceOptions {
   account?: string;
   /** Where API calls go now (for the renderer to show when it is not RunComfy's own API). */
   api?: () => ApiAddress;
-}
-
-/** Where RunComfy's CLI keeps its sign-in (API.md, Environment conventions). */
-export function cliTokenPath(env: NodeJS.ProcessEnv): string {
-  return join(env['HOME'] || env['USERPROFILE'] || homedir(), '.config', 'runcomfy', 'token.json');
-}
-
-/** The token in RunComfy's CLI file, in the shapes it is likely to have; undefined if none. */
-export async function readCliToken(path: string): Promise<string | undefined> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch {
-    return undefined;
-  }
-  if (!parsed || typeof parsed !== 'object') return undefined;
-  const record = parsed as Record<string, unknown>;
-  for (const key of ['token', 'api_token', 'access_token', 'apiToken', 'accessToken']) {
-    const value = record[key];
-    if (typeof value === 'string' && value.trim()) return value.trim();
-  }
-  return undefined;
+  /** The clock that decides whether the CLI's sign-in has expired (ms). */
+  now?: () => number;
+  /** Which OS's places to look in for the CLI's sign-in (tests); this one's by default. */
+  os?: NodeJS.Platform;
 }
 
 /** Trims what was pasted and checks it could be a token, without ever repeating it. */
@@ -88,7 +68,7 @@ export class TokenService {
   #source: TokenSource | null = null;
   #state: TokenStatus['state'] = 'missing';
   #keychainProblem: string | null = null;
-  #cliToken: string | undefined;
+  #cliToken: { token: string; expiresAt?: number } | undefined;
 
   constructor(private readonly options: TokenServiceOptions) {
     this.account = options.account ?? SECRET_ACCOUNTS.runcomfyToken;
@@ -112,7 +92,9 @@ export class TokenService {
   }
 
   status(): TokenStatus {
-    const cli = this.#cliToken && this.#cliToken !== this.#token && this.#source !== 'env' ? lastFour(this.#cliToken) : null;
+    const offer = this.#cliToken;
+    const stillValid = offer && (offer.expiresAt === undefined || offer.expiresAt > (this.options.now ?? Date.now)());
+    const cli = stillValid && offer.token !== this.#token && this.#source !== 'env' ? lastFour(offer.token) : null;
     return {
       state: this.#state,
       source: this.#source,
@@ -177,11 +159,19 @@ export class TokenService {
 
   /** Imports the token RunComfy's CLI saved (the user asked for it), verified like a pasted one. */
   async importFromCli(): Promise<TokenStatus> {
-    const path = cliTokenPath(this.options.env);
-    const token = await readCliToken(path);
-    if (!token) throw new AppError('not_found', `RunComfy's command-line tool has no saved token at ${path} any more.`);
-    this.options.log.addSecret(token);
-    return this.save(token);
+    const found = await this.#findCliToken();
+    if (found?.token) return this.save(found.token);
+    await this.#lookForCliToken();
+    this.#announce();
+    if (found?.expiredAt) {
+      throw new AppError(
+        'not_found',
+        `The sign-in of RunComfy's command-line tool (${found.path}) expired on ${new Date(found.expiredAt).toISOString().slice(0, 10)}. ` +
+          'Sign in there again (runcomfy login), or paste a token here.',
+      );
+    }
+    const where = found?.path ?? 'the places it keeps it';
+    throw new AppError('not_found', `RunComfy's command-line tool has no usable saved token at ${where} any more.`);
   }
 
   /** RunComfy refused this token (401/403 on any call): ask the user for a new one. */
@@ -214,8 +204,14 @@ export class TokenService {
   }
 
   async #lookForCliToken(): Promise<void> {
-    this.#cliToken = await readCliToken(cliTokenPath(this.options.env));
-    if (this.#cliToken) this.options.log.addSecret(this.#cliToken);
+    const found = await this.#findCliToken();
+    this.#cliToken = found?.token ? { token: found.token, expiresAt: found.expiresAt } : undefined;
+  }
+
+  async #findCliToken() {
+    const found = await findCliToken(this.options.env, (this.options.now ?? Date.now)(), this.options.os);
+    if (found?.token) this.options.log.addSecret(found.token);
+    return found;
   }
 
   #refuseIfFromEnv(action: 'replace' | 'remove'): void {

@@ -1,6 +1,15 @@
 /** A stand-in for main's frame service behind `window.keyframe`, for renderer tests in jsdom. */
 import { vi } from 'vitest';
-import type { Frame, FrameIntegrityEvent, HeadVerdict, PriceQuote, Result, RuleCheck } from '../../../main/contract';
+import type {
+  Frame,
+  FrameIntegrityEvent,
+  HeadVerdict,
+  HostingStatus,
+  InlinePlan,
+  PriceQuote,
+  Result,
+  RuleCheck,
+} from '../../../main/contract';
 import { MODEL_ID } from '../../../main/contract/model';
 
 const message = {
@@ -82,10 +91,10 @@ export function installFakeBridge() {
     ),
   };
   const hosting = {
-    status: vi.fn(async () =>
+    status: vi.fn(async (): Promise<Result<HostingStatus>> =>
       ok({
-        mode: 'auto' as const,
-        host: 'data-uri' as const,
+        mode: 'auto',
+        host: 'data-uri',
         summary: 'inline in the request',
         problem: null,
         secretSet: false,
@@ -93,6 +102,9 @@ export function installFakeBridge() {
         keychainName: 'keyring',
         keychainProblem: null,
       }),
+    ),
+    inlinePlan: vi.fn(async (_frameId: string): Promise<Result<InlinePlan>> =>
+      ok({ kind: 're-encoded', bytes: 2_400_000, fromBytes: 7_500_000, format: 'JPEG' }),
     ),
   };
   const price = {
@@ -119,5 +131,11 @@ export function installFakeBridge() {
     },
   };
   Object.defineProperty(window, 'keyframe', { value: bridge, configurable: true, writable: true });
-  return { frames, jobs, price, emitIntegrity: (event: FrameIntegrityEvent) => integrityListeners.forEach((listener) => listener(event)) };
+  return {
+    frames,
+    jobs,
+    price,
+    hosting,
+    emitIntegrity: (event: FrameIntegrityEvent) => integrityListeners.forEach((listener) => listener(event)),
+  };
 }
