@@ -81,6 +81,7 @@ describe('the Create form', () => {
     await vi.waitFor(() => expect(form.slots.start).toMatchObject({ status: 'loading', verdict: { width: 3000, bytes: big.size } }));
     expect(fake.frames.inspectHead.mock.calls[0][0]).toMatchObject({ size: big.size });
     expect(fake.frames.inspectHead.mock.calls[0][0].head.length).toBe(Math.ceil((256 * 1024) / 3) * 4);
+    await vi.waitFor(() => expect(finish).toBeTypeOf('function')); // the whole file is still being read
     finish();
     await adding;
     expect(form.slots.start).toMatchObject({ status: 'ready', frame: { width: 3000 } });
