@@ -319,8 +319,8 @@ describe('submit is sent once when it may have reached the server', () => {
   });
 
   it('a timeout: not resent', async () => {
-    fake.script('submit', { delayMs: 600 });
-    const error = await failure(client().submit(input, { timeoutMs: 150 }));
+    fake.script('submit', { delayMs: 60_000 });
+    const error = await failure(client().submit(input, { timeoutMs: 1500 }));
     expect(error).toMatchObject({ code: 'timeout', details: { mayHaveSubmitted: true } });
     expect(fake.count('submit')).toBe(1);
   });
@@ -341,25 +341,27 @@ describe('submit is sent once when it may have reached the server', () => {
 
 describe('timeouts and aborts', () => {
   it('a slow answer times out; idempotent calls try again and then report the timeout', async () => {
-    fake.script('status', { delayMs: 500 }, 10);
-    const error = await failure(client().status('x', { timeoutMs: 100, retry: { attempts: 2 } }));
+    fake.script('status', { delayMs: 60_000 }, 10);
+    const error = await failure(client().status('x', { timeoutMs: 1500, retry: { attempts: 2 } }));
     expect(error.code).toBe('timeout');
-    expect(error.message).toMatch(/did not answer within 0.1 seconds/);
+    expect(error.message).toMatch(/did not answer within 1.5 seconds/);
     expect(fake.count('status')).toBe(2);
   });
 
   it('a slow answer that arrives in time is fine', async () => {
     const job = await client().submit(input);
     fake.script('status', { delayMs: 300 });
-    expect(await client().status(job, { timeoutMs: 2000 })).toMatchObject({ state: 'in_queue' });
+    expect(await client().status(job, { timeoutMs: 15_000 })).toMatchObject({ state: 'in_queue' });
     expect(fake.count('status')).toBe(1);
   });
 
   it('the caller can abort a request in flight', async () => {
-    fake.script('status', { delayMs: 2000 });
+    fake.script('status', { delayMs: 60_000 });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    const error = await failure(client().status('x', { signal: controller.signal }));
+    const pending = client().status('x', { signal: controller.signal });
+    await until(() => fake.count('status') === 1);
+    controller.abort();
+    const error = await failure(pending);
     expect(error.code).toBe('aborted');
     expect(fake.count('status')).toBe(1);
   });
@@ -368,7 +370,8 @@ describe('timeouts and aborts', () => {
     fake.script('status', { respond: 503 }, 10);
     const controller = new AbortController();
     const pending = client({ retry: { baseDelayMs: 5000, maxDelayMs: 5000 } }).status('x', { signal: controller.signal });
-    await new Promise((resume) => setTimeout(resume, 100));
+    // Aborted once the first answer (a 503) is in, while the client waits 2.5–5 s to try again.
+    await until(() => fake.requests.some((request) => request.endpoint === 'status' && request.status === 503));
     controller.abort();
     expect((await failure(pending)).code).toBe('aborted');
     expect(fake.count('status')).toBe(1);
@@ -434,6 +437,10 @@ describe('resolveBaseUrl', () => {
     expect(resolveBaseUrl({}, '')).toBe('https://model-api.runcomfy.net');
   });
 });
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resume) => setTimeout(resume, 5));
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
