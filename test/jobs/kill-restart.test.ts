@@ -78,7 +78,7 @@ describe('jobs run killed at each phase, then jobs resume', () => {
 
   it.each([
     ['queued', { queuePositions: 2, stepMs: Infinity, progressMs: 50 }],
-    ['running', { queuePositions: 0, progressMs: Infinity }],
+    ['running', { queuePositions: 0, warmup: [], progressMs: Infinity }],
   ] as const)('while %s at RunComfy: resume follows it by its request id to a complete video', async (state, plan) => {
     const r = await rig({ plan });
     const run = r.cli(runArgs(r));
