@@ -73,7 +73,7 @@ describe('the Create form', () => {
       ok: true,
       value: { format: 'jpeg', width: 3000, height: 2000, bytes: big.size, ratio: 1.5, checks },
     });
-    let finish!: () => void;
+    let finish: (() => void) | undefined;
     fake.frames.addBytes.mockImplementationOnce(
       () => new Promise((resolve) => (finish = () => resolve({ ok: true, value: frame(3000, 2000) }))),
     );
@@ -81,7 +81,11 @@ describe('the Create form', () => {
     await vi.waitFor(() => expect(form.slots.start).toMatchObject({ status: 'loading', verdict: { width: 3000, bytes: big.size } }));
     expect(fake.frames.inspectHead.mock.calls[0][0]).toMatchObject({ size: big.size });
     expect(fake.frames.inspectHead.mock.calls[0][0].head.length).toBe(Math.ceil((256 * 1024) / 3) * 4);
-    finish();
+    // The verdict may show before the whole file has even been read (it is read in parallel): the
+    // slot stays loading until the whole file's answer comes, however late it is sent.
+    await vi.waitFor(() => expect(finish).toBeTypeOf('function'));
+    expect(form.slots.start).toMatchObject({ status: 'loading' });
+    finish!();
     await adding;
     expect(form.slots.start).toMatchObject({ status: 'ready', frame: { width: 3000 } });
   });
