@@ -175,7 +175,8 @@ export async function filesUnder(dir: string): Promise<{ path: string; size: num
   return found;
 }
 
-export async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, ms = 20_000): Promise<T> {
+/** Waits for a state, naming it if it never comes (within the test's own budget, at most `ms`). */
+export async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, ms = 80_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await check();

@@ -58,6 +58,7 @@ async function expectAllDone(r: CliRig, prompts: string[]): Promise<void> {
   expect(r.fake.count('submit')).toBe(prompts.length);
 }
 
+// Three or four Node processes per case: more than the default 20 s budget on a busy machine.
 describe('one library, several processes', { timeout: 90_000 }, () => {
   it('a second `jobs run` waits while the first sends and follows, says so, then sends its own job once', async () => {
     const r = await rig();
