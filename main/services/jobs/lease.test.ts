@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -80,5 +80,16 @@ describe('the library lease', () => {
     await (sleeper as JobsLease).release();
     expect(existsSync(join(dir, LEASE_FILE))).toBe(true); // still the taker's
     await (waker as JobsLease).release();
+  });
+
+  it('follows the library when it is moved (the move copies the lease with every other file)', async () => {
+    let library = dir;
+    const lease = await JobsLease.take(() => library, 'the Keyframe app', ignore, timing());
+    const moved = await mkdtemp(join(tmpdir(), 'kf-lease-moved-'));
+    await copyFile(join(dir, LEASE_FILE), join(moved, LEASE_FILE));
+    library = moved;
+    await rm(dir, { recursive: true });
+    await (lease as JobsLease).release();
+    expect(readdirSync(moved)).toEqual([]);
   });
 });

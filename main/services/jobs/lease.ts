@@ -37,12 +37,13 @@ export const defaultLeaseTiming: LeaseTiming = { heartbeatMs: 10_000, staleMs: 6
 export const LEASE_FILE = 'jobs.lease';
 
 export class JobsLease {
-  readonly #path: string;
+  /** Follows the library when it is moved (the move copies the lease with the rest). */
+  readonly #path: () => string;
   readonly #timing: LeaseTiming;
   readonly #holder: LeaseHolder;
   #heartbeat: NodeJS.Timeout;
 
-  private constructor(path: string, holder: LeaseHolder, timing: LeaseTiming, onLost: (by?: LeaseHolder) => void) {
+  private constructor(path: () => string, holder: LeaseHolder, timing: LeaseTiming, onLost: (by?: LeaseHolder) => void) {
     this.#path = path;
     this.#holder = holder;
     this.#timing = timing;
@@ -55,12 +56,13 @@ export class JobsLease {
    * taken over later (this process was suspended past `staleMs`, say a laptop asleep).
    */
   static async take(
-    libraryDir: string,
+    libraryDir: string | (() => string),
     who: string,
     onLost: (by?: LeaseHolder) => void,
     timing: LeaseTiming = defaultLeaseTiming,
   ): Promise<JobsLease | LeaseHolder> {
-    const path = join(libraryDir, LEASE_FILE);
+    const current = () => join(typeof libraryDir === 'string' ? libraryDir : libraryDir(), LEASE_FILE);
+    const path = current();
     for (let attempt = 0; attempt < 3; attempt++) {
       const now = new Date(timing.now()).toISOString();
       const mine: LeaseHolder = {
@@ -71,7 +73,7 @@ export class JobsLease {
         heartbeatAt: now,
         token: randomBytes(6).toString('hex'),
       };
-      if (await create(path, mine)) return new JobsLease(path, mine, timing, onLost);
+      if (await create(path, mine)) return new JobsLease(current, mine, timing, onLost);
       const held = await readHolder(path);
       if (held && !isStale(held, timing)) return held;
       await takeAway(path, held);
@@ -89,19 +91,21 @@ export class JobsLease {
 
   async release(): Promise<void> {
     clearInterval(this.#heartbeat);
-    const held = await readHolder(this.#path);
-    if (held?.token === this.#holder.token) await rm(this.#path, { force: true });
+    const path = this.#path();
+    const held = await readHolder(path);
+    if (held?.token === this.#holder.token) await rm(path, { force: true });
   }
 
   async #beat(onLost: (by?: LeaseHolder) => void): Promise<void> {
-    const held = await readHolder(this.#path);
+    const path = this.#path();
+    const held = await readHolder(path);
     if (held?.token !== this.#holder.token) {
       clearInterval(this.#heartbeat);
       onLost(held);
       return;
     }
     const now = new Date(this.#timing.now());
-    await utimes(this.#path, now, now).catch(() => undefined); // gone: the next beat says so
+    await utimes(path, now, now).catch(() => undefined); // gone: the next beat says so
   }
 }
 

@@ -116,7 +116,7 @@ export class JobsService {
 
   async #takeLease(): Promise<boolean> {
     const taken = await JobsLease.take(
-      this.options.store.dir,
+      () => this.options.store.dir,
       this.options.who ?? 'another Keyframe',
       (by) => this.#lost(by),
       this.#timing(),
