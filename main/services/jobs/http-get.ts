@@ -32,7 +32,7 @@ export interface Body {
   destroy(): void;
 }
 
-const READ_BUFFER_BYTES = 1 << 20;
+const READ_BUFFER_BYTES = 4 << 20;
 const MAX_HEAD_BYTES = 64 * 1024;
 const CRLF2 = Buffer.from('\r\n\r\n');
 
