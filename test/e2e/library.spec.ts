@@ -103,6 +103,7 @@ test.describe('with every outbound request blocked', () => {
     // it ended again: either way it comes to rest, and the steps below start from the middle.
     await expect(detail.getByRole('button', { name: 'Play' })).toBeVisible();
     await detail.getByRole('slider', { name: 'Seek' }).fill('2.5');
+    await detail.getByRole('button', { name: 'Play' }).focus(); // the frame keys are not taken from the slider
     const frameText = async () => Number(/frame (\d+)/.exec((await detail.getByText(/^frame \d+ \/ 120$/).textContent()) ?? '')?.[1]);
     const frameOfVideo = () => video.evaluate((v: HTMLVideoElement) => Math.floor(v.currentTime * 24 + 1e-3) + 1);
     await expect.poll(frameOfVideo).toBe(61);
