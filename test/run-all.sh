@@ -4,6 +4,7 @@
 # OS keychain is used. Ends with one line summing every suite.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+[ -n "${KEYFRAME_TEST_SESSION:-}" ] || bash test/prerequisites.sh || { echo "0 passed, 1 failed (system packages)"; exit 1; }
 
 if [ -z "${KEYFRAME_TEST_SESSION:-}" ] && command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
   export KEYFRAME_TEST_SESSION=1
@@ -23,5 +24,5 @@ npx electron-vite build --logLevel warn || { echo "0 passed, 1 failed (build)"; 
 echo "== unit and component tests (vitest)"
 npx vitest run
 echo "== end-to-end tests (Playwright)"
-npx playwright test
+npx playwright test "$@"
 node test/summarize.mjs

@@ -10,6 +10,7 @@ import { formatBytes, formatName } from '../contract/format';
 import { createServices } from '../services';
 import type { Services } from '../services';
 import type { FrameService } from '../services/frames/service';
+import { describeHolder, JobsLease } from '../services/jobs/lease';
 import { readyFrame } from '../services/jobs/ready-frame';
 import type { ReadyFrame } from '../services/jobs/runner';
 import { createLogger } from '../services/log';
@@ -75,7 +76,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT.notSent;
   }
   try {
-    if (command.kind === 'list') return list(command.open, services, io);
+    if (command.kind === 'list') return await list(command.open, services, progress, io);
     if (command.kind === 'run') return await run(command, services, progress, io);
     return await resumeOpenJobs(command.unknown, services, progress, io);
   } finally {
@@ -84,8 +85,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function list(openOnly: boolean, services: Services, io: CliIo): number {
+async function list(openOnly: boolean, services: Services, progress: Progress, io: CliIo): Promise<number> {
   const { store } = services.library;
+  const holder = await JobsLease.holder(store.dir);
+  if (holder) progress.note(`Listing read-only: ${describeHolder(holder)} is sending and following the jobs in this library.`);
   const print = (id: string) => io.out(JSON.stringify(jobLine(store, id)));
   if (openOnly) {
     for (const record of store.listOpen().reverse()) print(record.id);
@@ -124,7 +127,8 @@ async function run(command: Extract<Command, { kind: 'run' }>, services: Service
     return finish(notSent(message), EXIT.notSent);
   }
 
-  // Only this job: other open jobs may be being sent right now by the app or another `jobs run`.
+  if (!(await holdLibrary(services, progress, io, 'sending'))) return finish(notSent('Stopped before anything was sent.'), EXIT.notSent);
+  // Only this job: the open ones are `jobs resume`'s (or the app's) to follow.
   await runner.start({ resumeOpen: false });
   io.signal?.addEventListener('abort', () => void runner.stop(), { once: true });
   let jobId: string | undefined;
@@ -171,6 +175,7 @@ async function resumeOpenJobs(
     progress.note(noToken);
     return EXIT.notSent;
   }
+  if (!(await holdLibrary(services, progress, io, 'resuming'))) return EXIT.interrupted;
   progress.note(`Resuming ${open.length} unfinished job${open.length === 1 ? '' : 's'} in ${store.dir}.`);
   const label = (id: string) => `job ${id}: `;
   io.signal?.addEventListener('abort', () => void runner.stop(), { once: true });
@@ -252,6 +257,24 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/** Waits, saying so, while another Keyframe sends and follows this library's jobs; false if stopped meanwhile. */
+async function holdLibrary(services: Services, progress: Progress, io: CliIo, doing: string): Promise<boolean> {
+  let waited = false;
+  try {
+    await services.jobs.takeLease(io.signal, (holder) => {
+      waited = true;
+      progress.note(
+        `Waiting: ${holder} is sending and following the jobs in this library. Going on with ${doing} when it ends (Ctrl+C to stop; nothing has been sent).`,
+      );
+    });
+  } catch (error) {
+    if (io.signal?.aborted) return false;
+    throw error;
+  }
+  if (waited) progress.note(`The library is free: going on with ${doing}.`);
+  return true;
 }
 
 function messageOf(error: unknown): string {

@@ -37,9 +37,9 @@ export function createHandlers(services: Services): Handlers {
     'price:get': () => services.price.get(),
     'jobs:submit': (request) => services.jobs.submit(request),
     'jobs:list': () => services.jobs.runner.list(),
-    'jobs:state': () => services.jobs.runner.state(),
+    'jobs:state': () => services.jobs.state(),
     'jobs:cancel': (id) => services.jobs.runner.cancel(id),
-    'jobs:decide': (id, decision) => services.jobs.runner.decide(id, decision),
-    'jobs:retryDownload': (id) => (services.jobs.runner.retryDownload(id), null),
+    'jobs:decide': (id, decision) => services.jobs.decide(id, decision),
+    'jobs:retryDownload': (id) => (services.jobs.retryDownload(id), null),
   };
 }

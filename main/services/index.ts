@@ -114,6 +114,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     events,
     log: options.log,
     platform: options.platform,
+    who: options.shell === 'headless' ? 'the jobs CLI' : 'the Keyframe app',
   });
   if (options.followJobs !== false) await jobs.start();
   return {

@@ -44,11 +44,11 @@ export type Behaviour =
 
 export interface JobPlan {
   /** States before the queue, one step each (e.g. `pending`). */
-  intake: string[];
+  intake: readonly string[];
   /** Queue positions the job passes through before running: 3 → 3, 2, 1. */
   queuePositions: number;
   /** States between the queue and `in_progress`, one step each (RunComfy's nodes wait on `starting`). */
-  warmup: string[];
+  warmup: readonly string[];
   /** How long each step lasts; Infinity holds the job until `advance()`. */
   stepMs: number;
   /** How long it runs; Infinity holds it in_progress until `advance()`. */

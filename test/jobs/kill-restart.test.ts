@@ -28,7 +28,9 @@ async function rig(options: FakeOptions): Promise<CliRig> {
 const runArgs = (r: CliRig, start = r.start) => ['run', '--start', start, '--end', r.end, '--prompt', PROMPT];
 const fixture = readFileSync(FIXTURE_VIDEO);
 
-describe('jobs run killed at each phase, then jobs resume', () => {
+// Three or four Node processes per case: on a busy machine (npm run test:stress) that alone takes
+// more than the default 20 s budget, so these cases get the same budget as test/jobs/lease.test.ts.
+describe('jobs run killed at each phase, then jobs resume', { timeout: 90_000 }, () => {
   it('while checking the frames: nothing was written, nothing is sent', async () => {
     const r = await rig({});
     const held: string[] = [];

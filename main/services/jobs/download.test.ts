@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -145,8 +145,10 @@ describe('downloadVideo', () => {
   it('lets one downloader at a time write a file, even from two processes (the app and the CLI on one library)', async () => {
     mode = { slow: true };
     const dest = join(dir, 'video.mp4');
-    const first = downloadVideo(`${base}/v.mp4`, dest, fast);
-    await until(() => existsSync(`${dest}.part`) && statSync(`${dest}.part`).size > 0);
+    let started!: () => void;
+    const receiving = new Promise<void>((resolve) => (started = resolve));
+    const first = downloadVideo(`${base}/v.mp4`, dest, { ...fast, onProgress: ({ received }) => received > 0 && started() });
+    await receiving;
     const second = downloadVideo(`${base}/v.mp4`, dest, { ...fast, attempts: 1 });
     await expect(second).rejects.toMatchObject({ code: 'io', details: { busy: true } });
     await first;

@@ -8,16 +8,12 @@
  * only for a test server on this computer), no token, redirects only to https, a video content
  * type, and a size cap.
  */
-import { createWriteStream } from 'node:fs';
-import { readFile, rename, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { request as httpRequest } from 'node:http';
-import type { IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { Transform } from 'node:stream';
-import type { Readable } from 'node:stream';
 import { AppError } from '../../contract';
+import { httpGet } from './http-get';
+import type { Body, GetResponse } from './http-get';
 import { isCompleteMp4 } from './mp4';
 
 export interface DownloadProgress {
@@ -135,18 +131,15 @@ async function download(
       }
 
       if (response.status !== 416) {
-        let received = start;
-        options.onProgress?.({ received, total });
-        const counter = new Transform({
-          transform(chunk: Buffer, _encoding, done) {
-            received += chunk.length;
-            if (received > limit) return done(tooLarge(received, limit));
-            touch();
-            options.onProgress?.({ received, total });
-            done(null, chunk);
-          },
+        options.onProgress?.({ received: start, total });
+        const received = await writeKeepingWhatArrived(response.body, part, start, (received) => {
+          if (received > limit) {
+            response.body.destroy();
+            throw tooLarge(received, limit);
+          }
+          touch();
+          options.onProgress?.({ received, total });
         });
-        await writeKeepingWhatArrived(response.body, counter, part, start > 0, signal);
         if (total !== undefined && received !== total) throw new Error(`received ${received} of ${total} bytes`);
       }
 
@@ -253,12 +246,6 @@ function diskProblem(error: unknown, folder: string): AppError | undefined {
   );
 }
 
-interface Response {
-  status: number;
-  headers: IncomingMessage['headers'];
-  body: IncomingMessage;
-}
-
 /** Refuses a video address Keyframe will not fetch: not https (plain http only to this computer, when allowed). */
 function checkMediaUrl(url: string, options: Pick<DownloadOptions, 'allowPlainHttp'>): URL {
   let target: URL;
@@ -284,13 +271,13 @@ function tooLarge(bytes: number, limit: number): AppError {
 }
 
 /**
- * A GET with Node's own HTTP stack: a Node stream with backpressure, no whole-body buffering.
- * Redirects are followed only to addresses that pass `checkMediaUrl`; no credentials are ever sent.
+ * A GET (http-get.ts) that follows redirects only to addresses that pass `checkMediaUrl`.
+ * No credentials are ever sent; redirects are followed only to addresses that pass `checkMediaUrl`; no credentials are ever sent.
  */
-async function get(url: string, headers: Record<string, string>, signal: AbortSignal, options: DownloadOptions): Promise<Response> {
+async function get(url: string, headers: Record<string, string>, signal: AbortSignal, options: DownloadOptions): Promise<GetResponse> {
   let target = checkMediaUrl(url, options);
   for (let hops = 0; ; hops++) {
-    const response = await getOnce(target, headers, signal);
+    const response = await httpGet(target.href, headers, signal);
     const location = response.headers.location;
     if (response.status < 300 || response.status >= 400 || !location) return response;
     response.body.resume();
@@ -299,48 +286,23 @@ async function get(url: string, headers: Record<string, string>, signal: AbortSi
   }
 }
 
-function getOnce(target: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const request = send(target, { headers, signal }, (response) =>
-      resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response }),
-    );
-    request.on('error', reject);
-    request.end();
-  });
-}
-
 /**
- * Streams the body to the file. If the connection drops or the download is stopped, everything
- * that did arrive is still flushed to disk (a pipeline would discard the buffered part), so the
- * next attempt resumes from there.
+ * Writes the body to the file from `start` and returns the bytes the file then holds. Each piece
+ * is written from the connection's one reused buffer (see http-get.ts) before the next is read, so
+ * whatever arrived is on disk when the connection drops, the download is stopped or the process is
+ * killed, and the next attempt resumes from there.
  */
-function writeKeepingWhatArrived(body: Readable, counter: Transform, path: string, append: boolean, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const writer = createWriteStream(path, { flags: append ? 'a' : 'w', highWaterMark: 1 << 20 });
-    let failure: unknown;
-    const stop = (error: unknown) => {
-      if (failure) return;
-      failure = error ?? new Error('connection dropped');
-      body.unpipe(counter);
-      counter.unpipe(writer);
-      body.destroy();
-      writer.end();
-    };
-    const onAbort = () => stop(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    body.on('error', stop);
-    body.on('aborted', () => stop(new Error('connection dropped')));
-    counter.on('error', stop);
-    writer.on('error', (error) => {
-      failure ??= error;
-      writer.destroy();
+async function writeKeepingWhatArrived(body: Body, path: string, start: number, onBytes: (received: number) => void): Promise<number> {
+  const file = await open(path, start > 0 ? 'a' : 'w');
+  let received = start;
+  try {
+    await body.read(async (piece) => {
+      for (let offset = 0; offset < piece.length;) offset += (await file.write(piece, offset)).bytesWritten;
+      received += piece.length;
+      onBytes(received);
     });
-    writer.on('close', () => {
-      signal.removeEventListener('abort', onAbort);
-      if (failure) reject(failure);
-      else resolve();
-    });
-    body.pipe(counter).pipe(writer);
-  });
+  } finally {
+    await file.close();
+  }
+  return received;
 }

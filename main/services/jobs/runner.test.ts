@@ -161,6 +161,8 @@ describe('JobRunner', () => {
     const kept = ['start.png', 'end.png'].map((name) => sha(readFileSync(join(r.store.folderOf(item.id), name))));
     expect(r.fake.submissions[0].images.map((i) => i.sha256)).toEqual(kept);
     expect(r.changes.some((c) => c.status === 'failed')).toBe(false);
+    const positions = r.changes.filter((c) => c.id === item.id && c.queuePosition !== undefined).map((c) => c.queuePosition!);
+    expect([...new Set(positions)]).toEqual([3, 2, 1]);
     expect(r.platform.calls).toContainEqual(expect.objectContaining({ kind: 'notification', title: 'Your video is ready' }));
   });
 

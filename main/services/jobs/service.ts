@@ -1,6 +1,10 @@
-/** The jobs as the app sees them: a submit request from the Create form becomes a runner job. */
+/**
+ * The jobs as the app sees them: a submit request from the Create form becomes a runner job.
+ * Only the holder of the library's lease (lease.ts) sends and follows jobs; without it the app
+ * shows the library read-only, says who holds it, and takes over when that process ends.
+ */
 import { AppError } from '../../contract';
-import type { InlinePlan, QueueItem, SubmitJobRequest } from '../../contract';
+import type { InlinePlan, QueueItem, RunnerState, SubmitJobRequest, UnknownDecision } from '../../contract';
 import type { EventBus } from '../events';
 import type { FrameService } from '../frames/service';
 import type { HostingService } from '../hosting';
@@ -8,6 +12,8 @@ import type { LibraryStore } from '../library/store';
 import type { Logger } from '../log';
 import type { Platform } from '../platform';
 import type { RunComfyClient } from '../runcomfy/client';
+import { defaultLeaseTiming, describeHolder, JobsLease, leaseChangeOrTimeout } from './lease';
+import type { LeaseHolder, LeaseTiming } from './lease';
 import { readyFrame } from './ready-frame';
 import { JobRunner } from './runner';
 import type { RunnerOptions } from './runner';
@@ -21,11 +27,20 @@ export interface JobsServiceOptions extends Partial<Pick<RunnerOptions, 'schedul
   events: EventBus;
   log: Logger;
   platform?: Platform;
+  /** What this process is, as others are told while it holds the lease: "the Keyframe app". */
+  who?: string;
+  lease?: LeaseTiming;
 }
 
 export class JobsService {
   readonly runner: JobRunner;
   #stopListening: () => void;
+  #lease?: JobsLease;
+  /** Who holds the lease while this process waits for it. */
+  #elsewhere?: LeaseHolder;
+  #cancelRetry = () => {};
+  #runnerStarted = false;
+  #stopped = false;
 
   constructor(private readonly options: JobsServiceOptions) {
     this.runner = new JobRunner({ ...options });
@@ -35,13 +50,43 @@ export class JobsService {
     });
   }
 
-  start(): Promise<void> {
-    return this.runner.start();
+  /** Takes the lease and follows every open job; if another process holds it, waits read-only. */
+  async start(): Promise<void> {
+    if (await this.#takeLease()) return this.#startRunner();
+    this.options.log.info('jobs', `read-only: ${this.#busyMessage()}`);
+    this.#announce();
+    this.#retryLater();
+  }
+
+  /**
+   * For the headless CLI: resolves once this process holds the lease, after telling `onWaiting`
+   * who holds it (once per holder); rejects as `aborted` when `signal` fires first.
+   */
+  async takeLease(signal: AbortSignal | undefined, onWaiting: (holder: string) => void): Promise<void> {
+    let told: string | undefined;
+    while (!(await this.#takeLease())) {
+      if (this.#elsewhere && told !== this.#elsewhere.token) {
+        told = this.#elsewhere.token;
+        onWaiting(describeHolder(this.#elsewhere));
+      }
+      await leaseChangeOrTimeout(this.options.store.dir, this.#timing().heartbeatMs, signal).changed;
+      if (signal?.aborted) throw new AppError('aborted', 'Stopped while waiting for the library.');
+    }
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#cancelRetry();
     this.#stopListening();
     await this.runner.stop();
+    await this.#lease?.release();
+    this.#lease = undefined;
+  }
+
+  /** The runner's state, and why nothing is sent or followed while another process holds the lease. */
+  state(): RunnerState {
+    const state = this.runner.state();
+    return this.#elsewhere && !this.#lease ? { ...state, problem: this.#readOnlyMessage() } : state;
   }
 
   /** How a picked frame will travel if sent now; a frame that cannot be sent yet has nothing to say. */
@@ -55,6 +100,7 @@ export class JobsService {
   }
 
   async submit(request: SubmitJobRequest): Promise<QueueItem> {
+    this.#mustHoldLease();
     const [start, end] = await Promise.all([
       readyFrame(this.options.frames, request.startFrameId, 'start'),
       readyFrame(this.options.frames, request.endFrameId, 'end'),
@@ -62,5 +108,89 @@ export class JobsService {
     return this.runner.submit({ prompt: request.prompt, duration: request.duration, start, end }, (progress) =>
       this.options.events.emit('jobs:submitProgress', progress),
     );
+  }
+
+  decide(id: string, decision: UnknownDecision): Promise<QueueItem> {
+    this.#mustHoldLease();
+    return this.runner.decide(id, decision);
+  }
+
+  retryDownload(id: string): void {
+    this.#mustHoldLease();
+    this.runner.retryDownload(id);
+  }
+
+  #timing(): LeaseTiming {
+    return this.options.lease ?? defaultLeaseTiming;
+  }
+
+  async #takeLease(): Promise<boolean> {
+    const taken = await JobsLease.take(
+      () => this.options.store.dir,
+      this.options.who ?? 'another Keyframe',
+      (by) => this.#lost(by),
+      this.#timing(),
+    );
+    if (taken instanceof JobsLease) {
+      this.#lease = taken;
+      this.#elsewhere = undefined;
+      return true;
+    }
+    this.#elsewhere = taken;
+    return false;
+  }
+
+  async #startRunner(): Promise<void> {
+    if (this.#runnerStarted) return;
+    this.#runnerStarted = true;
+    await this.runner.start();
+  }
+
+  #retryLater(): void {
+    if (this.#stopped) return;
+    const wait = leaseChangeOrTimeout(this.options.store.dir, this.#timing().heartbeatMs);
+    this.#cancelRetry = wait.cancel;
+    void wait.changed
+      .then(() => (this.#stopped ? false : this.#takeLease()))
+      .then(
+        async (taken) => {
+          if (this.#stopped) return void (await this.#lease?.release());
+          if (!taken) return this.#retryLater();
+          this.options.log.info('jobs', 'took over the library: sending and following jobs');
+          this.#announce();
+          await this.#startRunner();
+        },
+        (error: unknown) => {
+          this.options.log.error('jobs', 'could not take the library lease', error);
+          this.#retryLater();
+        },
+      );
+  }
+
+  /** Another process took the lease over (this one was suspended too long): stop sending, wait. */
+  #lost(by?: LeaseHolder): void {
+    this.#lease = undefined;
+    this.#elsewhere = by ?? this.#elsewhere;
+    this.options.log.error('jobs', `lost the library lease${by ? ` to ${describeHolder(by)}` : ''}`);
+    this.#announce();
+    this.#retryLater();
+  }
+
+  #announce(): void {
+    this.options.events.emit('jobs:runner', this.state());
+  }
+
+  #busyMessage(): string {
+    return `${this.#elsewhere ? describeHolder(this.#elsewhere) : 'another Keyframe'} is sending and following the jobs in this library`;
+  }
+
+  #readOnlyMessage(): string {
+    const busy = this.#busyMessage();
+    return `${busy[0].toUpperCase()}${busy.slice(1)}. Keyframe shows them read-only and takes over when it ends.`;
+  }
+
+  #mustHoldLease(): void {
+    if (this.#lease) return;
+    throw new AppError('io', `${this.#readOnlyMessage()} Nothing was sent.`, { details: { busy: true } });
   }
 }

@@ -54,9 +54,12 @@ describe('KeytarSecretStore on the real keychain', () => {
   });
 });
 
+// Node itself with tsx's loader: `npx` first resolves the package, seconds of CPU on a busy machine.
+const probeCommand = `"${process.execPath}" --import tsx ${join(root, 'test/keychain/probe.ts')}`;
+
 async function probe(session: (script: string) => [string, string[]], env: NodeJS.ProcessEnv) {
-  const [command, args] = session(`npx tsx ${join(root, 'test/keychain/probe.ts')}`);
-  const { stdout } = await run(command, args, { cwd: root, env: { ...process.env, ...env }, timeout: 15_000 });
+  const [command, args] = session(probeCommand);
+  const { stdout } = await run(command, args, { cwd: root, env: { ...process.env, ...env } });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as { ok: boolean; code?: string; message?: string };
 }
 
@@ -67,7 +70,8 @@ async function scratch() {
   return { dir, env: { XDG_DATA_HOME: join(dir, 'data'), XDG_RUNTIME_DIR: join(dir, 'run'), DISPLAY: '' } };
 }
 
-describe('KeytarSecretStore when the keychain cannot be used', () => {
+// Each case starts D-Bus sessions and Node processes: more than the default budget on a busy machine.
+describe('KeytarSecretStore when the keychain cannot be used', { timeout: 60_000 }, () => {
   it('says what to install when no Secret Service is running', async () => {
     const { dir, env } = await scratch();
     const config = join(dir, 'bus.conf');
@@ -86,12 +90,8 @@ describe('KeytarSecretStore when the keychain cannot be used', () => {
   it('says to unlock the keyring when it is locked', async () => {
     const { env } = await scratch();
     // First session: create the login keyring (unlocked with a password), then end the session.
-    const create = `printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; npx tsx ${join(root, 'test/keychain/probe.ts')}`;
-    const first = await run('dbus-run-session', ['--', 'sh', '-c', create], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      timeout: 15_000,
-    });
+    const create = `printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; ${probeCommand}`;
+    const first = await run('dbus-run-session', ['--', 'sh', '-c', create], { cwd: root, env: { ...process.env, ...env } });
     expect(JSON.parse(first.stdout.trim().split('\n').at(-1)!)).toEqual({ ok: true });
     // Second session: the same keyring on disk, never unlocked.
     const result = await probe((script) => ['dbus-run-session', ['--', 'sh', '-c', script]], env);
