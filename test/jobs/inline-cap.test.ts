@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import { sharp } from '../../main/services/image-engine';
 import { afterEach, expect, it } from 'vitest';
 import { INLINE_IMAGE_MAX_BYTES } from '../../main/contract';
 import { jobDir } from '../../main/services/library/layout';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../image-engine';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { noise } from '../../../test/images';
 import { INLINE_IMAGE_MAX_BYTES } from '../../contract';

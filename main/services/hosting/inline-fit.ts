@@ -9,8 +9,8 @@
  * The Create screen asks for the plan before submitting and the data-URI host uses the same
  * result, so what Create announced is what is sent, and it is encoded once.
  */
-import sharp from 'sharp';
-import type { Sharp } from 'sharp';
+import { sharp } from '../image-engine';
+import type { Sharp } from '../image-engine';
 import { INLINE_IMAGE_MAX_BYTES } from '../../contract';
 import type { InlinePlan } from '../../contract';
 import { formatBytes } from '../../contract/format';

@@ -194,14 +194,6 @@ describe('isCompleteMp4', () => {
   });
 });
 
-async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe('what a video host gets (as RunComfy’s own nodes give it)', () => {
   let server: Server;
   let base: string;
