@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import schema from '../model/kling-o1-image-to-video.schema.json' with { type: 'json' };
 import { formatNear } from './format';
-import { acceptedExtensions, acceptedFormats, BYTES_PER_MB, durations, frameRules, promptRequired, promptTokens } from './model';
+import {
+  acceptedExtensions,
+  acceptedFormats,
+  BYTES_PER_MB,
+  durations,
+  extensionsOf,
+  frameHint,
+  frameRules,
+  mimeOf,
+  promptRequired,
+  promptTokens,
+} from './model';
 
 describe('the model rules, read from the schema the app carries', () => {
   it('take every validation of the image fields, with its value and its own message', () => {
@@ -15,6 +26,20 @@ describe('the model rules, read from the schema the app carries', () => {
   it('read the accepted types from the description, and map them to formats told by content', () => {
     expect(acceptedExtensions).toEqual(['jpg', 'jpeg', 'png', 'webp', 'gif', 'avif']);
     expect(acceptedFormats).toEqual(['jpeg', 'png', 'webp', 'gif', 'avif']);
+  });
+
+  it('name a format by its usual extension and its MIME type', () => {
+    expect(acceptedFormats.map((format) => [extensionsOf(format)[0], mimeOf(format)])).toEqual([
+      ['jpg', 'image/jpeg'],
+      ['png', 'image/png'],
+      ['webp', 'image/webp'],
+      ['gif', 'image/gif'],
+      ['avif', 'image/avif'],
+    ]);
+  });
+
+  it('say what an empty frame slot takes in one line: the types, the sides and the size', () => {
+    expect(frameHint).toBe('jpg, jpeg, png, webp, gif or avif · over 300 px · under 10 MB');
   });
 
   it('count 10 MB as 10,000,000 bytes, the smaller reading', () => {

@@ -70,10 +70,40 @@ export const TYPE_RULE_ID = 'file_type';
 export const imageFormats = ['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff', 'heif', 'bmp'] as const;
 export type ImageFormat = (typeof imageFormats)[number];
 
+/** A format's file extensions, the usual one first: a JPEG is a .jpg or a .jpeg. */
+export const extensionsOf = (format: ImageFormat): readonly string[] => (format === 'jpeg' ? ['jpg', 'jpeg'] : [format]);
+
+/** A format's MIME type, e.g. image/jpeg. */
+export const mimeOf = (format: ImageFormat): string => `image/${format}`;
+
 /** The detected formats the model accepts: those whose usual extensions the schema lists. */
 export const acceptedFormats: readonly ImageFormat[] = imageFormats.filter((format) =>
-  (format === 'jpeg' ? ['jpg', 'jpeg'] : [format]).some((extension) => acceptedExtensions.includes(extension)),
+  extensionsOf(format).some((extension) => acceptedExtensions.includes(extension)),
 );
+
+/** How a rule's comparison reads: "under" 10 MB, "over" 300 px. */
+export const limitWord = { '<': 'under', '>': 'over' } as const;
+
+/** "jpg, jpeg, png, webp, gif or avif": the accepted types in the schema's own words. */
+export const acceptedTypesHint: string = `${acceptedExtensions.slice(0, -1).join(', ')} or ${acceptedExtensions.at(-1)}`;
+
+const hintUnits: readonly [RuleMeasure, string][] = [
+  ['width_pixels', 'px'],
+  ['height_pixels', 'px'],
+  ['file_size_mb', 'MB'],
+];
+
+/** "over 300 px · under 10 MB": the side and size limits in a few words (a missed aspect ratio is told by its check). */
+export const frameLimitsHint: string = [
+  ...new Set(
+    hintUnits.flatMap(([measure, unit]) =>
+      frameRules.filter((rule) => rule.measure === measure).map((rule) => `${limitWord[rule.op]} ${rule.limit} ${unit}`),
+    ),
+  ),
+].join(' · ');
+
+/** The line under an empty frame slot: what the model takes, before any frame is picked. */
+export const frameHint = `${acceptedTypesHint} · ${frameLimitsHint}`;
 
 export const durations = input.duration.enum as readonly number[];
 export const defaultDurationFromSchema: number = input.duration.default;

@@ -11,19 +11,18 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Readable } from 'node:stream';
+import { extensionsOf, imageFormats, mimeOf } from '../contract/model';
 import { resolveMediaPath } from './media';
 import type { MediaRoots } from './media';
 
 export type Handler = (request: Request) => Promise<Response>;
 
+/** Every image format Keyframe knows, by each of its extensions: frames, previews and posters. */
+const imageTypes = imageFormats.flatMap((format) => extensionsOf(format).map((extension) => [`.${extension}`, mimeOf(format)]));
+
 const types: Record<string, string> = {
   '.mp4': 'video/mp4',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.avif': 'image/avif',
+  ...Object.fromEntries(imageTypes),
   '.json': 'application/json',
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

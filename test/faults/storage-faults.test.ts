@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../main/contract';
 import { EventBus } from '../../main/services/events';
 import { Library } from '../../main/services/library';
-import { whyWriteFailed } from '../../main/services/library/store';
+import { whyWriteFailed } from '../../main/services/library/write-protocol';
 import { createLogger } from '../../main/services/log';
 import { mediaUrlFor } from '../../main/services/media';
 import type { SettingsStore } from '../../main/services/settings';

@@ -6,6 +6,7 @@
 import { AppError } from '../../contract';
 import { formatBytes } from '../../contract/format';
 import { MAX_SOURCE_BYTES } from '../../contract/frames';
+import { acceptedFormats, mimeOf } from '../../contract/model';
 
 export interface FetchLimits {
   maxBytes: number;
@@ -14,6 +15,9 @@ export interface FetchLimits {
 }
 
 export const defaultFetchLimits: FetchLimits = { maxBytes: MAX_SOURCE_BYTES, timeoutMs: 20_000, maxRedirects: 5 };
+
+/** The types the model takes first; any other image can still be converted by a fix. */
+const ACCEPT = [...acceptedFormats.map(mimeOf), 'image/*;q=0.8', '*/*;q=0.5'].join(',');
 
 export interface Downloaded {
   bytes: Buffer;
@@ -65,7 +69,7 @@ export async function fetchImage(url: string, limits: FetchLimits = defaultFetch
       const response = await fetch(current, {
         redirect: 'manual',
         signal,
-        headers: { accept: 'image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8,*/*;q=0.5', 'user-agent': 'Keyframe' },
+        headers: { accept: ACCEPT, 'user-agent': 'Keyframe' },
       });
       if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
         await response.body?.cancel();

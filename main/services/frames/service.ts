@@ -13,7 +13,8 @@ import { AppError } from '../../contract';
 import type { AddFrameBytes, FixKind, Frame, FrameRole, HeadVerdict } from '../../contract/frames';
 import { MAX_SOURCE_BYTES } from '../../contract/frames';
 import { formatBytes, formatName } from '../../contract/format';
-import { acceptedExtensions } from '../../contract/model';
+import { acceptedExtensions, acceptedFormats, extensionsOf } from '../../contract/model';
+import type { ImageFormat } from '../../contract/model';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import type { Platform } from '../platform';
@@ -28,19 +29,7 @@ import { Staging, sha256 } from './staging';
 import type { StagedFile } from './staging';
 import { allPass, validate } from './validate';
 
-/** Formats a browser can show; others get a PNG preview next to the staged copy. */
-const browserFormats = new Set(['jpeg', 'png', 'webp', 'gif', 'avif']);
 const PREVIEW_SIDE = 1600;
-const extensionFor: Record<string, string> = {
-  jpeg: 'jpg',
-  png: 'png',
-  webp: 'webp',
-  gif: 'gif',
-  avif: 'avif',
-  tiff: 'tiff',
-  heif: 'heif',
-  bmp: 'bmp',
-};
 /** Staged frames older than this are removed at start-up. */
 export const STAGING_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
@@ -174,8 +163,9 @@ export class FrameService {
 
   async #add(bytes: Buffer, name: string, sourceUrl?: string, fixedFrom?: Frame['fixedFrom']): Promise<Frame> {
     const inspection = await inspectBuffer(bytes);
-    const [file, digest] = await Promise.all([this.staging.write(bytes, extensionFor[inspection.format]), sha256(bytes)]);
-    const preview = browserFormats.has(inspection.format) ? undefined : await this.#writePreview(file, bytes, inspection);
+    const [file, digest] = await Promise.all([this.staging.write(bytes, extensionsOf(inspection.format)[0]), sha256(bytes)]);
+    // A browser shows every type the model accepts; the others get a PNG preview next to the staged copy.
+    const preview = acceptedFormats.includes(inspection.format) ? undefined : await this.#writePreview(file, bytes, inspection);
     const checks = validate(inspection);
     const frame: Frame = {
       id: file.id,
@@ -243,9 +233,9 @@ function cleanName(name: string): string {
   return clean.normalize('NFC').slice(0, 200) || 'image';
 }
 
-function fixedName(name: string, kind: FixKind, format: string): string {
+function fixedName(name: string, kind: FixKind, format: ImageFormat): string {
   const stem = name.replace(/\.[^.]{1,5}$/, '').replace(/ \((?:shrink|upscale|crop|pad|convert|first-frame|upright|all)\)$/, '');
-  return `${stem} (${kind}).${extensionFor[format]}`;
+  return `${stem} (${kind}).${extensionsOf(format)[0]}`;
 }
 
 /** Node's decoder skips characters that are not base64, so a mismatch in length means bad data. */

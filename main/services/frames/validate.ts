@@ -4,7 +4,15 @@
  */
 import type { RuleCheck } from '../../contract/frames';
 import { formatBytes, formatName, formatRatio } from '../../contract/format';
-import { acceptedExtensions, acceptedFormats, acceptedTypesMessage, BYTES_PER_MB, frameRules, TYPE_RULE_ID } from '../../contract/model';
+import {
+  acceptedExtensions,
+  acceptedFormats,
+  acceptedTypesMessage,
+  BYTES_PER_MB,
+  frameRules,
+  limitWord,
+  TYPE_RULE_ID,
+} from '../../contract/model';
 import type { FrameRule, ImageFormat, RuleMeasure } from '../../contract/model';
 
 export interface Measured {
@@ -40,8 +48,6 @@ const measures: Record<RuleMeasure, MeasureSpec> = {
   },
 };
 
-const words = { '<': 'under', '>': 'over' } as const;
-
 function applyRule(rule: FrameRule, frame: Measured): RuleCheck {
   const measure = measures[rule.measure];
   const value = measure.value(frame);
@@ -53,7 +59,7 @@ function applyRule(rule: FrameRule, frame: Measured): RuleCheck {
     measure: measure.name,
     pass,
     actual,
-    detail: pass ? `${actual}, ${words[rule.op]} ${limit}` : `${actual}: must be ${words[rule.op]} ${limit}`,
+    detail: pass ? `${actual}, ${limitWord[rule.op]} ${limit}` : `${actual}: must be ${limitWord[rule.op]} ${limit}`,
     message: rule.message,
   };
 }

@@ -1,11 +1,12 @@
 /** Turns a frame picked on the Create screen into one the runner may send, checking it once more. */
 import { AppError } from '../../contract';
 import type { Frame } from '../../contract';
+import { acceptedFormats, extensionsOf, mimeOf } from '../../contract/model';
 import type { FrameService } from '../frames/service';
 import type { ReadyFrame } from './runner';
 
-const extensions: Record<string, ReadyFrame['ext']> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif', avif: 'avif' };
-const mimes: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', avif: 'image/avif' };
+const extensions: Record<string, string> = Object.fromEntries(acceptedFormats.map((format) => [format, extensionsOf(format)[0]]));
+const mimes: Record<string, string> = Object.fromEntries(acceptedFormats.map((format) => [format, mimeOf(format)]));
 
 export async function readyFrame(frames: FrameService, id: string, role: 'start' | 'end'): Promise<ReadyFrame> {
   const staged = await frames.staged(id);

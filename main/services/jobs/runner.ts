@@ -25,7 +25,7 @@ import { toQueueItem } from './queue-item';
 
 /** A picked, checked frame as the runner needs it. */
 export interface ReadyFrame extends FrameToHost {
-  ext: 'png' | 'jpg' | 'jpeg' | 'webp' | 'gif' | 'avif';
+  ext: string; // one of the model's acceptedExtensions (contract/model.ts); the library refuses others
 }
 
 export interface JobRequest {

@@ -7,16 +7,19 @@ import { constants, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sharp } from '../image-engine';
 import { AppError } from '../../contract/errors';
-import type { JobDetail, LibraryInfo, LibraryNotice, MoveResult, PosterImage } from '../../contract/library';
+import type { JobDetail, LibraryInfo, LibraryNotice, LibraryPage, LibraryQuery, MoveResult, PosterImage } from '../../contract/library';
+import type { Spend } from '../../contract/price';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import type { MediaUrl } from '../media';
 import type { Platform } from '../platform';
 import type { SettingsStore } from '../settings';
-import { LibraryStore, whyWriteFailed } from './store';
+import { LibraryStore } from './store';
+import { whyWriteFailed } from './write-protocol';
 
 export { LibraryStore } from './store';
-export type { NewFrame, NewJob, StatusDetails } from './store';
+export type { NewFrame, NewJob } from './create-job';
+export type { StatusDetails } from './status';
 export type { JobRecord, FileEntry } from './manifest';
 
 export interface LibraryOptions {
@@ -130,6 +133,20 @@ export class Library {
       ...(this.#notice ? { notice: this.#notice } : {}),
       moving: this.store.moving,
     };
+  }
+
+  /** One page of the jobs matching the query, as the gallery shows them. */
+  list(query: LibraryQuery): LibraryPage {
+    return this.store.list(query);
+  }
+
+  /** What the jobs matching the query cost. */
+  spend(query: LibraryQuery): Spend {
+    return this.store.spend(query);
+  }
+
+  detail(id: string): JobDetail {
+    return this.store.detail(id);
   }
 
   dismissNotice(): null {

@@ -1,4 +1,5 @@
 /** Between a job record and its row in the `jobs` table: the one place the column copies are derived. */
+import { AppError } from '../../contract/errors';
 import { statement } from './database';
 import type { Db } from './database';
 import type { JobRecord } from './manifest';
@@ -67,6 +68,14 @@ export function writeRow(db: Db, record: JobRecord, dirty: boolean): void {
 export function readRecord(db: Db, id: string): JobRecord | undefined {
   const row = statement(db, 'SELECT record FROM jobs WHERE id = ?').get(id) as { record: string } | undefined;
   return row ? (JSON.parse(row.record) as JobRecord) : undefined;
+}
+
+export const notFound = (id: string) => new AppError('not_found', `Job ${id} is not in the library (it may have been deleted).`);
+
+export function requireRecord(db: Db, id: string): JobRecord {
+  const record = readRecord(db, id);
+  if (!record) throw notFound(id);
+  return record;
 }
 
 /**

@@ -8,7 +8,7 @@ import { RecordingPlatform } from '../../../test/carrier/platform';
 import { inconsistencies, openStore, pngBytes } from '../../../test/library/harness';
 import type { TestStore } from '../../../test/library/harness';
 import { jobFolder } from './layout';
-import { describeSentUrl } from './store';
+import { describeSentUrl } from './job-files';
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 

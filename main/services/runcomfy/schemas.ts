@@ -19,7 +19,7 @@ const messageFields = {
 
 export const SubmitResponse = z.object({
   request_id: z.string().min(1),
-  // Documented, but Keyframe can build them itself; see `pickUrl` in client.ts.
+  // Documented, but Keyframe can build them itself; see `pickUrl` in address.ts.
   status_url: lenient(z.string()),
   result_url: lenient(z.string()),
   cancel_url: lenient(z.string()),

@@ -21,8 +21,9 @@ import type { SecretStore } from '../keychain/secret-store';
 import type { Logger } from '../log';
 import type { Platform } from '../platform';
 import { findCliToken } from './cli-token';
-import { DEFAULT_BASE_URL } from './client';
-import type { ApiAddress, RunComfyClient } from './client';
+import { DEFAULT_BASE_URL } from './address';
+import type { ApiAddress } from './address';
+import type { RunComfyClient } from './client';
 
 /** Where RunComfy users make and copy API tokens. The only page `openTokenPage` opens. */
 export const TOKEN_PAGE_URL = EXTERNAL_LINKS.runcomfyTokenPage;
