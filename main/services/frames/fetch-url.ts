@@ -7,6 +7,7 @@ import { AppError } from '../../contract';
 import { formatBytes } from '../../contract/format';
 import { MAX_SOURCE_BYTES } from '../../contract/frames';
 import { acceptedFormats, mimeOf } from '../../contract/model';
+import { readCapped } from '../read-capped';
 
 export interface FetchLimits {
   maxBytes: number;
@@ -95,7 +96,11 @@ export async function fetchImage(url: string, limits: FetchLimits = defaultFetch
         await response.body?.cancel();
         throw tooLarge(limits.maxBytes, declared);
       }
-      return { bytes: await readCapped(response, limits.maxBytes), name: nameFromUrl(current), finalUrl: current };
+      return {
+        bytes: await readCapped(response, limits.maxBytes, () => tooLarge(limits.maxBytes)),
+        name: nameFromUrl(current),
+        finalUrl: current,
+      };
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
@@ -119,21 +124,4 @@ function tooLarge(max: number, size?: number): AppError {
     'invalid_input',
     `The file at this address is ${size ? formatBytes(size) : `larger than ${formatBytes(max)}`}; Keyframe downloads frames up to ${formatBytes(max)}.`,
   );
-}
-
-async function readCapped(response: Response, maxBytes: number): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body!.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }

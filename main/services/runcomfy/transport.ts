@@ -11,6 +11,7 @@
  */
 import { AppError } from '../../contract';
 import type { Logger } from '../log';
+import { readCapped } from '../read-capped';
 import { Failure, judgeAnswer, lostSubmitAnswer, maybeSubmitted } from './answers';
 import type { Answer, Operation } from './answers';
 import { abortedError, networkError, neverReachedServer, notUnderstood, timeoutError } from './errors';
@@ -164,23 +165,7 @@ function redact(token: string, value: unknown): unknown {
 
 class TooLarge extends Error {}
 
-async function readText(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw new TooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+const readText = async (response: Response) => (await readCapped(response, MAX_BODY_BYTES, () => new TooLarge())).toString('utf8');
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
