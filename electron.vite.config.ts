@@ -1,6 +1,7 @@
 import { defineConfig } from 'electron-vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { resolve } from 'node:path';
+import { rendererAliases } from './renderer/aliases';
 import { devCspPlugin } from './renderer/dev-csp';
 
 export default defineConfig({
@@ -25,6 +26,7 @@ export default defineConfig({
     root: 'renderer',
     base: './',
     plugins: [svelte(), devCspPlugin()],
+    resolve: { alias: rendererAliases },
     build: {
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve('renderer/index.html') } },

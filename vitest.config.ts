@@ -1,5 +1,6 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
+import { rendererAliases } from './renderer/aliases';
 
 export default defineConfig({
   test: {
@@ -27,7 +28,7 @@ export default defineConfig({
       },
       {
         plugins: [svelte()],
-        resolve: { conditions: ['browser'] },
+        resolve: { conditions: ['browser'], alias: rendererAliases },
         test: {
           name: 'renderer',
           environment: 'jsdom',

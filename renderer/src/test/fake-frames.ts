@@ -9,8 +9,8 @@ import type {
   PriceQuote,
   Result,
   RuleCheck,
-} from '../../../main/contract';
-import { MODEL_ID } from '../../../main/contract/model';
+} from '$contract';
+import { MODEL_ID } from '$contract/model';
 
 const message = {
   type: 'Accepted file types: jpg, jpeg, png, webp, gif, avif.',
