@@ -1,7 +1,6 @@
 import { defineConfig } from 'electron-vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { resolve } from 'node:path';
-import { rendererAliases } from './renderer/aliases';
 import { devCspPlugin } from './renderer/dev-csp';
 
 export default defineConfig({
@@ -26,7 +25,8 @@ export default defineConfig({
     root: 'renderer',
     base: './',
     plugins: [svelte(), devCspPlugin()],
-    resolve: { alias: rendererAliases },
+    // Import paths such as `$contract` come from tsconfig.base.json, the one place that names them.
+    resolve: { tsconfigPaths: true },
     build: {
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve('renderer/index.html') } },

@@ -1,6 +1,5 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
-import { rendererAliases } from './renderer/aliases';
 
 export default defineConfig({
   test: {
@@ -28,7 +27,7 @@ export default defineConfig({
       },
       {
         plugins: [svelte()],
-        resolve: { conditions: ['browser'], alias: rendererAliases },
+        resolve: { conditions: ['browser'], tsconfigPaths: true },
         test: {
           name: 'renderer',
           environment: 'jsdom',

@@ -4,7 +4,8 @@ import { formatBytes } from '$contract/format';
 import type { CreateHandoff, FrameBytes } from './handoff.svelte';
 
 /** A file name for a frame grabbed from a job's video, e.g. "20260101-… last frame.png". */
-export const grabbedName = (job: { id: string }, what: string, type: string) => `${job.id} ${what}.${type === 'image/jpeg' ? 'jpg' : 'png'}`;
+export const grabbedName = (job: { id: string }, what: string, type: string) =>
+  `${job.id} ${what}.${type === 'image/jpeg' ? 'jpg' : 'png'}`;
 
 /** The job's start and end frames from its folder (no network), as Create takes a paste. */
 export function jobFrames(job: JobDetail): Promise<[FrameBytes | undefined, FrameBytes | undefined]> {

@@ -1,15 +1,6 @@
 /** A stand-in for main's frame service behind `window.keyframe`, for renderer tests in jsdom. */
 import { vi } from 'vitest';
-import type {
-  Frame,
-  FrameIntegrityEvent,
-  HeadVerdict,
-  HostingStatus,
-  InlinePlan,
-  PriceQuote,
-  Result,
-  RuleCheck,
-} from '$contract';
+import type { Frame, FrameIntegrityEvent, HeadVerdict, HostingStatus, InlinePlan, PriceQuote, Result, RuleCheck } from '$contract';
 import { MODEL_ID } from '$contract/model';
 
 const message = {
