@@ -25,6 +25,8 @@ export default defineConfig({
     root: 'renderer',
     base: './',
     plugins: [svelte(), devCspPlugin()],
+    // Import paths such as `$contract` come from tsconfig.base.json, the one place that names them.
+    resolve: { tsconfigPaths: true },
     build: {
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve('renderer/index.html') } },

@@ -68,8 +68,9 @@ export default ts.config(
             { regex: '^node:', message: 'The renderer has no Node.' },
             {
               regex: 'main/(services|ipc|shell|cli)',
-              message: 'The renderer reaches main only through the bridge; import types from main/contract.',
+              message: 'The renderer reaches main only through the bridge; import types from $contract.',
             },
+            { regex: '^(\\.\\./)+main/contract', message: "Import the contract as '$contract' (the alias in tsconfig.base.json)." },
           ],
         },
       ],

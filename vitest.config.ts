@@ -27,7 +27,7 @@ export default defineConfig({
       },
       {
         plugins: [svelte()],
-        resolve: { conditions: ['browser'] },
+        resolve: { conditions: ['browser'], tsconfigPaths: true },
         test: {
           name: 'renderer',
           environment: 'jsdom',

@@ -50,7 +50,7 @@ test('a frame over the inline cap: Create announces the re-encoded copy and its 
 
   await page.getByRole('button', { name: 'Open Queue' }).click();
   const finished = page.getByRole('region', { name: 'Finished' }).or(page.locator('section[aria-labelledby="finished-title"]'));
-  await expect(finished.getByText('Done')).toBeVisible({ timeout: 20_000 });
+  await expect(finished.getByText('Completed')).toBeVisible({ timeout: 20_000 });
   await finished.getByRole('button', { name: 'Open in library' }).click();
   const detail = page.getByRole('dialog', { name: 'Job details' });
   await expect(detail.getByRole('region', { name: 'Frames' })).toContainText(

@@ -35,7 +35,7 @@ test('submit from Create, watch the queue move, then play the video from the lib
   await expect(row.getByTestId('elapsed')).toBeVisible({ timeout: 15_000 });
   await app.screenshot('queue-running');
   const finished = page.getByRole('region', { name: 'Finished' }).or(page.locator('section[aria-labelledby="finished-title"]'));
-  await expect(finished.getByText('Done')).toBeVisible({ timeout: 20_000 });
+  await expect(finished.getByText('Completed')).toBeVisible({ timeout: 20_000 });
   await app.screenshot('queue-finished');
   await finished.getByRole('button', { name: 'Open in library' }).click();
   await expect(page.getByRole('dialog', { name: 'Job details' })).toContainText('The light moves from @Image1 to @Image2');

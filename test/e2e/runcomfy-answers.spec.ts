@@ -53,7 +53,7 @@ test('RunComfy refuses to cancel a video it is already making: said plainly, and
   await app.screenshot('queue-cancel-refused');
   // Still followed: when RunComfy finishes, the video arrives.
   fakeApi.advance(undefined, 2);
-  await expect(page.locator('section[aria-labelledby="finished-title"]').getByText('Done')).toBeVisible({ timeout: 20_000 });
+  await expect(page.locator('section[aria-labelledby="finished-title"]').getByText('Completed')).toBeVisible({ timeout: 20_000 });
 });
 
 test.describe('signed in with the keychain', () => {
@@ -87,7 +87,7 @@ test.describe('signed in with the keychain', () => {
     await expect(page.locator('dialog[aria-labelledby="connect-title"]')).toBeHidden();
     fakeApi.advance(undefined, 4);
     await page.keyboard.press('Control+2');
-    await expect(page.locator('section[aria-labelledby="finished-title"]').getByText('Done')).toBeVisible({ timeout: 20_000 });
+    await expect(page.locator('section[aria-labelledby="finished-title"]').getByText('Completed')).toBeVisible({ timeout: 20_000 });
     expect(fakeApi.count('submit')).toBe(2);
   });
 });

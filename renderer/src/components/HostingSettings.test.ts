@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ConnectionTestResult, HostingStatus } from '../../../main/contract';
+import type { ConnectionTestResult, HostingStatus } from '$contract';
 import { hosting } from '../state/hosting.svelte';
 import { settings } from '../state/settings.svelte';
 import HostingSettings from './HostingSettings.svelte';

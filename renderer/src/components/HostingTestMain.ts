@@ -1,7 +1,7 @@
 /** A stand-in for main in component tests: answers each channel from a table and records calls. */
-import { buildBridge } from '../../../main/contract/bridge';
-import { Settings } from '../../../main/contract';
-import type { HostingStatus, MethodName, Result } from '../../../main/contract';
+import { buildBridge } from '$contract/bridge';
+import { Settings } from '$contract';
+import type { HostingStatus, MethodName, Result } from '$contract';
 
 export const inlineStatus: HostingStatus = {
   mode: 'auto',

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildBridge } from '../../../main/contract/bridge';
-import type { Result, TokenStatus } from '../../../main/contract';
+import { buildBridge } from '$contract/bridge';
+import type { Result, TokenStatus } from '$contract';
 import { token } from '../state/token.svelte';
 import TokenForm from './TokenForm.svelte';
 

@@ -3,8 +3,8 @@
  * the loopback carrier; both are built from the same contract. `call` unwraps a Result into a
  * value or a `BridgeError` with the contract's error code.
  */
-import type { Bridge } from '../../../main/contract/bridge';
-import type { ErrorCode, ErrorInfo, Result } from '../../../main/contract';
+import type { Bridge } from '$contract/bridge';
+import type { ErrorCode, ErrorInfo, Result } from '$contract';
 
 declare global {
   interface Window {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checksFor } from '../test/fake-frames';
-import { checkRows, ruleMessages } from './check-rows';
+import { checkRows, frameHint, ruleMessages } from './check-rows';
 
 describe('check rows', () => {
   it('are one per schema message, type first, even before there is a frame', () => {
@@ -11,6 +11,10 @@ describe('check rows', () => {
       'The aspect ratio range should be between 0.40 and 2.50.',
     ]);
     expect(checkRows(undefined).map((row) => row.pass)).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it('sum up the schema in the hint an empty slot shows', () => {
+    expect(frameHint).toBe('JPEG, PNG, WebP, GIF or AVIF · over 300 px · under 10 MB');
   });
 
   it('show what was measured, and for failures the value against the limit', () => {

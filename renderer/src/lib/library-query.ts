@@ -1,5 +1,5 @@
 /** The gallery's query in the user's terms (words, filters, dates as local days) and its translation for main. */
-import type { LibraryQueryParsed, LibrarySort, StatusFilter } from '../../../main/contract';
+import type { LibraryQueryParsed, LibrarySort, StatusFilter } from '$contract';
 
 export type DateRange = 'any' | 'today' | 'week' | 'month' | 'year' | 'custom';
 

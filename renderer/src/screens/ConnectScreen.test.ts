@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildBridge } from '../../../main/contract/bridge';
-import type { Result, TokenStatus } from '../../../main/contract';
+import { buildBridge } from '$contract/bridge';
+import type { Result, TokenStatus } from '$contract';
 import { token } from '../state/token.svelte';
 import ConnectScreen from './ConnectScreen.svelte';
 

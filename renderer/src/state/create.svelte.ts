@@ -3,9 +3,9 @@
  * not, why). Lives outside the screen so it survives navigation and overlays. Main does the
  * inspecting and fixing; this keeps what the user sees in step with it.
  */
-import type { FixKind, Frame, FrameIntegrityEvent, FrameRole, HeadVerdict, QueueItem, SubmitProgress } from '../../../main/contract';
-import { HEAD_SAMPLE_BYTES } from '../../../main/contract/frames';
-import { defaultDurationFromSchema, promptRequired, promptTokens } from '../../../main/contract/model';
+import type { FixKind, Frame, FrameIntegrityEvent, FrameRole, HeadVerdict, QueueItem, SubmitProgress } from '$contract';
+import { HEAD_SAMPLE_BYTES } from '$contract/frames';
+import { defaultDurationFromSchema, promptRequired, promptTokens } from '$contract/model';
 import { bridge, call } from '../lib/bridge';
 import { toBase64 } from '../lib/bytes';
 import type { CreateHandoff } from './handoff.svelte';

@@ -3,29 +3,29 @@
  * secret is set (never the secret), the action in progress, and the last connection test. The
  * secret a user types passes through `setSecret` to main and is not kept here.
  */
-import type { ConnectionTestResult, ErrorInfo, HostingStatus, S3SettingsPatch } from '../../../main/contract';
-import { BridgeError, bridge, call } from '../lib/bridge';
+import type { ConnectionTestResult, ErrorInfo, HostingStatus, S3SettingsPatch } from '$contract';
+import { bridge, call } from '../lib/bridge';
+import { Actions, Live } from './live.svelte';
 import { settings } from './settings.svelte';
 
 export type HostingAction = 'saving' | 'removing' | 'testing';
 
 export class HostingState {
-  #status = $state<HostingStatus | undefined>();
-  #busy = $state<HostingAction | undefined>();
-  #error = $state<ErrorInfo | undefined>();
+  #status = new Live(() => call(bridge().hosting.status()), { changed: (on) => bridge().on.hostingChanged(on) });
+  #actions = new Actions<HostingAction>();
   #test = $state<ConnectionTestResult | undefined>();
 
   get status(): HostingStatus | undefined {
-    return this.#status;
+    return this.#status.value;
   }
 
   get busy(): HostingAction | undefined {
-    return this.#busy;
+    return this.#actions.busy;
   }
 
   /** How the last save or removal failed. */
   get error(): ErrorInfo | undefined {
-    return this.#error;
+    return this.#actions.errorOf();
   }
 
   /** The last "Test connection" result, until the bucket settings change. */
@@ -33,30 +33,30 @@ export class HostingState {
     return this.#test;
   }
 
-  async load(): Promise<void> {
-    this.#status = await call(bridge().hosting.status());
+  load(): Promise<void> {
+    return this.#status.load();
   }
 
   listen(): () => void {
-    return bridge().on.hostingChanged((next) => (this.#status = next));
+    return this.#status.listen();
   }
 
   clearError(): void {
-    this.#error = undefined;
+    this.#actions.clearError();
   }
 
   /** Saves the bucket fields and, when one was typed, the secret. False (with `error` set) when that failed. */
   save(fields: S3SettingsPatch, secret?: string): Promise<boolean> {
-    return this.#run('saving', async () => {
+    return this.#actions.run('saving', async () => {
       await settings.update({ hosting: { s3: fields } });
-      if (secret) this.#status = await call(bridge().hosting.setSecret(secret));
+      if (secret) this.#status.set(await call(bridge().hosting.setSecret(secret)));
       this.#test = undefined;
     });
   }
 
   removeSecret(): Promise<boolean> {
-    return this.#run('removing', async () => {
-      this.#status = await call(bridge().hosting.clearSecret());
+    return this.#actions.run('removing', async () => {
+      this.#status.set(await call(bridge().hosting.clearSecret()));
       this.#test = undefined;
     });
   }
@@ -64,28 +64,10 @@ export class HostingState {
   /** Saves first (what is on screen is what gets tested), then runs the test. */
   async test(fields?: S3SettingsPatch, secret?: string): Promise<ConnectionTestResult | undefined> {
     if ((fields || secret) && !(await this.save(fields ?? {}, secret))) return undefined;
-    await this.#run('testing', async () => {
+    await this.#actions.run('testing', async () => {
       this.#test = await call(bridge().hosting.test());
     });
     return this.#test;
-  }
-
-  async #run(action: HostingAction, work: () => Promise<void>): Promise<boolean> {
-    if (this.#busy) return false;
-    this.#busy = action;
-    this.#error = undefined;
-    try {
-      await work();
-      return true;
-    } catch (error) {
-      this.#error =
-        error instanceof BridgeError
-          ? { code: error.code, message: error.message }
-          : { code: 'internal', message: error instanceof Error ? error.message : String(error) };
-      return false;
-    } finally {
-      this.#busy = undefined;
-    }
   }
 }
 

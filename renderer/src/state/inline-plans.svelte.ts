@@ -4,8 +4,8 @@
  * Main decides and re-encodes (the same copy is sent on submit); this asks only about frames that
  * go inline and are over the cap, and drops answers for frames no longer picked.
  */
-import { INLINE_IMAGE_MAX_BYTES } from '../../../main/contract';
-import type { Frame, FrameRole, HostingStatus, InlinePlan } from '../../../main/contract';
+import { INLINE_IMAGE_MAX_BYTES } from '$contract';
+import type { Frame, FrameRole, HostingStatus, InlinePlan } from '$contract';
 import { bridge, call } from '../lib/bridge';
 
 export type InlineNote =

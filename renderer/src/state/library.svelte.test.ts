@@ -1,6 +1,6 @@
 import { flushSync } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { JobDetail, JobSummary, LibraryQueryParsed, Result } from '../../../main/contract';
+import type { JobDetail, JobSummary, LibraryQueryParsed, Result } from '$contract';
 import { handoff } from './handoff.svelte';
 import { LibraryState, PAGE_SIZE } from './library.svelte';
 import { navigation } from './navigation.svelte';

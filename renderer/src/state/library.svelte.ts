@@ -3,20 +3,22 @@
  * from main as the grid scrolls (the renderer never holds the whole library), the open job,
  * posters being made, and the library's notices and location.
  */
-import { SvelteMap, SvelteSet } from 'svelte/reactivity';
-import type { JobDetail, JobSummary, LibraryInfo, MoveProgress, Spend } from '../../../main/contract';
+import type { JobDetail, JobSummary, LibraryInfo, MoveProgress, Spend } from '$contract';
 import { bridge, call } from '../lib/bridge';
 import { defaultFilters, isFiltered, PAGE_SIZE, toQuery } from '../lib/library-query';
 import type { LibraryFilters } from '../lib/library-query';
-import { grabFrame, toBase64 } from '../lib/video-frames';
+import { grabFrame } from '../lib/video-frames';
 import type { FrameImage } from '../lib/video-frames';
 import { handoff } from './handoff.svelte';
 import type { CreateHandoff, FrameBytes } from './handoff.svelte';
+import { listenAll } from './live.svelte';
 import { navigation } from './navigation.svelte';
-import { handleError, toasts } from './toasts.svelte';
+import { Posters } from './posters.svelte';
+import { describeHandoff, grabbedName, jobFrames } from './rerun';
+import { ResultPages } from './result-pages.svelte';
+import { attempt, handleError, toasts } from './toasts.svelte';
 
-const frameName = (job: { id: string }, what: string, type: string) => `${job.id} ${what}.${type === 'image/jpeg' ? 'jpg' : 'png'}`;
-
+/** Result pages kept at most (the rest are fetched again when scrolled back to). */
 const MAX_PAGES = 24;
 
 export type { DateRange, LibraryFilters } from '../lib/library-query';
@@ -26,7 +28,7 @@ export class LibraryState {
   #filters = $state<LibraryFilters>({ ...defaultFilters });
   #total = $state<number | undefined>();
   #spend = $state<Spend | undefined>();
-  #pages = new SvelteMap<number, JobSummary[]>();
+  #pages = new ResultPages<JobSummary>(PAGE_SIZE, MAX_PAGES);
   #shownFor = $state('');
   #queryVersion = $state(0);
   #error = $state<string | undefined>();
@@ -35,13 +37,8 @@ export class LibraryState {
   #detail = $state<JobDetail | undefined>();
   #move = $state<MoveProgress | undefined>();
   #online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
-  #generation = 0;
-  #inFlight = new SvelteSet<number>();
-  #range = { first: 0, last: PAGE_SIZE - 1 };
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  #posterQueue: JobSummary[] = [];
-  #posterTried = new SvelteSet<string>();
-  #posterBusy = false;
+  #posters = new Posters((id, posterUrl) => this.#pages.patch(id, { posterUrl }));
   #frames: { id: string; bytes: Promise<[FrameBytes | undefined, FrameBytes | undefined]> } | undefined;
   /** The selected card's position in the results. */
   selected = $state(0);
@@ -92,7 +89,7 @@ export class LibraryState {
   }
 
   item(index: number): JobSummary | undefined {
-    return this.#pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
+    return this.#pages.item(index);
   }
 
   // ---- loading --------------------------------------------------------------------------------
@@ -104,11 +101,7 @@ export class LibraryState {
   }
 
   async loadInfo(): Promise<void> {
-    try {
-      this.#info = await call(bridge().library.info());
-    } catch (error) {
-      handleError(error, 'Could not read the library');
-    }
+    this.#info = (await attempt('Could not read the library', () => call(bridge().library.info()))) ?? this.#info;
   }
 
   setFilters(patch: Partial<LibraryFilters>): void {
@@ -122,20 +115,13 @@ export class LibraryState {
 
   /** The grid shows items `first`…`last`: fetch the pages they are on. */
   ensure(first: number, last: number): void {
-    this.#range = { first, last };
-    const pages: number[] = [];
-    for (let page = Math.floor(first / PAGE_SIZE); page <= Math.floor(Math.max(first, last) / PAGE_SIZE); page++) {
-      if (!this.#pages.has(page) && !this.#inFlight.has(page)) pages.push(page);
-    }
+    const pages = this.#pages.show(first, last);
     if (pages.length) void this.#load(pages, false);
   }
 
   /** Re-reads what is on screen (after a change in main), keeping the place. */
   refresh(): Promise<void> {
-    const pages = [0];
-    for (let page = Math.max(1, Math.floor(this.#range.first / PAGE_SIZE)); page <= Math.floor(this.#range.last / PAGE_SIZE); page++)
-      pages.push(page);
-    return this.#load(pages, true, false);
+    return this.#load(this.#pages.visible(), true, false);
   }
 
   #scheduleRefresh(): void {
@@ -148,24 +134,21 @@ export class LibraryState {
    * query, or a refresh); the old results stay on screen until then, so typing never flashes empty.
    */
   async #load(pages: number[], replace: boolean, newQuery = replace): Promise<void> {
-    if (replace) {
-      this.#generation++;
-      this.#inFlight.clear();
-    }
-    const generation = this.#generation;
+    const generation = this.#pages.start(pages, replace);
     const filters = this.#filters;
-    for (const page of pages) this.#inFlight.add(page);
     try {
       // The spend goes with every new or refreshed result (not with pages fetched while scrolling).
       const spending = replace ? call(bridge().library.spend(toQuery(filters, 0))) : undefined;
       const answers = await Promise.all(pages.map((page) => call(bridge().library.list(toQuery(filters, page)))));
       const spend = await spending;
-      if (generation !== this.#generation) return;
+      if (!this.#pages.isCurrent(generation)) return;
       if (spend) this.#spend = spend;
       // All in one synchronous step: the screen never shows a half-replaced result.
-      if (replace) this.#pages.clear();
-      pages.forEach((page, i) => this.#pages.set(page, answers[i].items));
-      this.#evict();
+      this.#pages.fill(
+        pages,
+        answers.map((answer) => answer.items),
+        replace,
+      );
       this.#total = answers[0].total;
       this.#error = undefined;
       if (replace) {
@@ -176,25 +159,10 @@ export class LibraryState {
         } else this.selected = Math.min(this.selected, Math.max(0, this.#total - 1));
       }
     } catch (error) {
-      if (generation !== this.#generation) return;
+      if (!this.#pages.isCurrent(generation)) return;
       this.#error = error instanceof Error ? error.message : String(error);
     } finally {
-      if (generation === this.#generation) for (const page of pages) this.#inFlight.delete(page);
-    }
-  }
-
-  /** Keeps the cache bounded: drops the pages farthest from what the grid shows. */
-  #evict(): void {
-    if (this.#pages.size <= MAX_PAGES) return;
-    const centre = Math.floor((this.#range.first + this.#range.last) / 2 / PAGE_SIZE);
-    const byDistance = [...this.#pages.keys()].sort((a, b) => Math.abs(b - centre) - Math.abs(a - centre));
-    for (const page of byDistance.slice(0, this.#pages.size - MAX_PAGES)) this.#pages.delete(page);
-  }
-
-  #patch(id: string, change: Partial<JobSummary>): void {
-    for (const [page, items] of this.#pages) {
-      const index = items.findIndex((item) => item.id === id);
-      if (index >= 0) this.#pages.set(page, items.with(index, { ...items[index], ...change }));
+      this.#pages.finish(generation, pages);
     }
   }
 
@@ -208,7 +176,7 @@ export class LibraryState {
       if (this.#openId !== id) return;
       this.#detail = detail;
       // Read the frames now, so "Re-run" hands them over at once (and without any network).
-      this.#frames = { id, bytes: Promise.all([this.#frameBytes(detail, 'start'), this.#frameBytes(detail, 'end')]) };
+      this.#frames = { id, bytes: jobFrames(detail) };
       this.#frames.bytes.catch(() => undefined);
     } catch (error) {
       this.#openId = undefined;
@@ -224,13 +192,13 @@ export class LibraryState {
 
   async toggleFavourite(job: Pick<JobSummary, 'id' | 'favourite'>): Promise<void> {
     const favourite = !job.favourite;
-    this.#patch(job.id, { favourite });
+    this.#pages.patch(job.id, { favourite });
     try {
       const detail = await call(bridge().library.setFavourite(job.id, favourite));
       if (this.#detail?.id === job.id) this.#detail = detail;
       if (this.#filters.favourites) this.#scheduleRefresh();
     } catch (error) {
-      this.#patch(job.id, { favourite: !favourite });
+      this.#pages.patch(job.id, { favourite: !favourite });
       handleError(error, 'Could not change the favourite');
     }
   }
@@ -249,54 +217,30 @@ export class LibraryState {
   }
 
   async saveVideoAs(id: string): Promise<void> {
-    try {
-      const { path } = await call(bridge().library.saveVideoAs(id));
-      if (path) toasts.show(`Saved to ${path}`);
-    } catch (error) {
-      handleError(error, 'Could not save the video');
-    }
+    const saved = await attempt('Could not save the video', () => call(bridge().library.saveVideoAs(id)));
+    if (saved?.path) toasts.show(`Saved to ${saved.path}`);
   }
 
   async reveal(id: string): Promise<void> {
-    try {
-      await call(bridge().library.reveal(id));
-    } catch (error) {
-      handleError(error, 'Could not show the file');
-    }
+    await attempt('Could not show the file', () => call(bridge().library.reveal(id)));
   }
 
   async copy(text: string, what: string): Promise<void> {
-    try {
+    await attempt(`Could not copy the ${what.toLowerCase()}`, async () => {
       await navigator.clipboard.writeText(text);
       toasts.show(`${what} copied.`);
-    } catch (error) {
-      handleError(error, `Could not copy the ${what.toLowerCase()}`);
-    }
+    });
   }
 
   // ---- to Create ------------------------------------------------------------------------------
-
-  async #frameBytes(job: JobDetail, role: 'start' | 'end'): Promise<FrameBytes | undefined> {
-    const frame = job.frames.find((f) => f.role === role);
-    if (!frame) return undefined;
-    const response = await fetch(frame.url);
-    if (!response.ok) throw new Error(`the ${role} frame is missing from the job's folder`);
-    return {
-      name: `${job.id} ${role}${frame.file.slice(frame.file.lastIndexOf('.'))}`,
-      bytes: new Uint8Array(await response.arrayBuffer()),
-    };
-  }
 
   /**
    * Hands the job to Create: "Re-run" sends everything and submits at once (when online);
    * "Edit and re-run" sends everything for the user to change first.
    */
-  async rerun(job: JobDetail, mode: 'exact' | 'edit'): Promise<void> {
-    try {
-      const [start, end] =
-        this.#frames?.id === job.id
-          ? await this.#frames.bytes
-          : await Promise.all([this.#frameBytes(job, 'start'), this.#frameBytes(job, 'end')]);
+  rerun(job: JobDetail, mode: 'exact' | 'edit'): Promise<void> {
+    return attempt('Could not re-run the job', async () => {
+      const [start, end] = await (this.#frames?.id === job.id ? this.#frames.bytes : jobFrames(job));
       const autoSubmit = mode === 'exact' && this.#online;
       const item: CreateHandoff = {
         prompt: job.prompt,
@@ -306,21 +250,17 @@ export class LibraryState {
         autoSubmit,
       };
       this.#send(item, describeHandoff(item, mode === 'exact' && !this.#online));
-    } catch (error) {
-      handleError(error, 'Could not re-run the job');
-    }
+    });
   }
 
   /** Uses a frame of the job's video as the next job's start frame. */
-  async useFrame(job: JobDetail, frame: FrameImage | 'last'): Promise<void> {
-    try {
+  useFrame(job: JobDetail, frame: FrameImage | 'last'): Promise<void> {
+    return attempt('Could not take the frame', async () => {
       const image = frame === 'last' ? await grabFrame(job.videoUrl!, 'last') : frame;
       const what = frame === 'last' ? 'last frame' : 'frame';
-      const item: CreateHandoff = { start: { name: frameName(job, what, image.type), bytes: image.bytes } };
+      const item: CreateHandoff = { start: { name: grabbedName(job, what, image.type), bytes: image.bytes } };
       this.#send(item, `The video's ${what} (${image.width}×${image.height}) is the start frame in Create.`);
-    } catch (error) {
-      handleError(error, 'Could not take the frame');
-    }
+    });
   }
 
   #send(item: CreateHandoff, message: string): void {
@@ -334,39 +274,16 @@ export class LibraryState {
 
   /** A card without a poster asks for one when shown: Chromium decodes the video, main keeps the image. */
   requestPoster(job: JobSummary): void {
-    if (job.posterUrl || !job.videoUrl || this.#posterTried.has(job.id)) return;
-    this.#posterTried.add(job.id);
-    this.#posterQueue.push(job);
-    void this.#makePosters();
-  }
-
-  async #makePosters(): Promise<void> {
-    if (this.#posterBusy) return;
-    this.#posterBusy = true;
-    try {
-      for (let job = this.#posterQueue.shift(); job; job = this.#posterQueue.shift()) {
-        try {
-          const image = await grabFrame(job.videoUrl!, 'poster', { type: 'image/jpeg', maxWidth: 640 });
-          const { posterUrl } = await call(bridge().library.savePoster(job.id, { mime: 'image/jpeg', base64: toBase64(image.bytes) }));
-          this.#patch(job.id, { posterUrl });
-        } catch (error) {
-          console.warn(`no poster for job ${job.id}`, error);
-        }
-      }
-    } finally {
-      this.#posterBusy = false;
-    }
+    this.#posters.request(job);
   }
 
   // ---- the library itself ---------------------------------------------------------------------
 
   async dismissNotice(): Promise<void> {
-    try {
+    await attempt('Could not dismiss the notice', async () => {
       await call(bridge().library.dismissNotice());
       await this.loadInfo();
-    } catch (error) {
-      handleError(error, 'Could not dismiss the notice');
-    }
+    });
   }
 
   async moveLibrary(): Promise<void> {
@@ -382,7 +299,10 @@ export class LibraryState {
   }
 
   listen(): () => void {
-    const stops = [
+    const online = () => (this.#online = navigator.onLine);
+    window.addEventListener('online', online);
+    window.addEventListener('offline', online);
+    return listenAll(
       bridge().on.libraryChanged((change) => {
         if (change.kind === 'reset') void this.loadInfo();
         if (change.id && change.id === this.#openId) {
@@ -392,16 +312,10 @@ export class LibraryState {
         this.#scheduleRefresh();
       }),
       bridge().on.libraryMoveProgress((progress) => (this.#move = progress)),
-    ];
-    const online = () => (this.#online = navigator.onLine);
-    window.addEventListener('online', online);
-    window.addEventListener('offline', online);
-    return () => {
-      for (const stop of stops) stop();
-      window.removeEventListener('online', online);
-      window.removeEventListener('offline', online);
-      clearTimeout(this.#refreshTimer);
-    };
+      () => window.removeEventListener('online', online),
+      () => window.removeEventListener('offline', online),
+      () => clearTimeout(this.#refreshTimer),
+    );
   }
 
   async #reloadDetail(id: string): Promise<void> {
@@ -412,24 +326,6 @@ export class LibraryState {
       // It was deleted meanwhile; the 'deleted' change closes it.
     }
   }
-}
-
-function describeHandoff(item: CreateHandoff, offline: boolean): string {
-  const frames = [item.start && 'start', item.end && 'end'].filter(Boolean);
-  const size = (item.start?.bytes.byteLength ?? 0) + (item.end?.bytes.byteLength ?? 0);
-  const what = [
-    `${item.duration} s`,
-    frames.length ? `${frames.join(' and ')} frame${frames.length > 1 ? 's' : ''}, ${formatBytes(size)}` : 'no frames',
-  ].join(', ');
-  if (offline)
-    return `You are offline, so nothing was submitted. The job (${what}) is ready in Create; submit it when you are back online.`;
-  return item.autoSubmit ? `Re-running in Create: ${what}.` : `Ready to edit in Create: ${what}.`;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 export const library = new LibraryState();

@@ -2,34 +2,34 @@
  * The model's price as main read it from RunComfy (main keeps it a few minutes), for the estimate
  * on Create. Best effort: when it cannot be read, the quote says why and submitting goes on as usual.
  */
-import type { PriceQuote } from '../../../main/contract';
-import { estimateUsd } from '../../../main/contract/price';
+import type { PriceQuote } from '$contract';
+import { estimateUsd } from '$contract/price';
 import { bridge, call } from '../lib/bridge';
+import { Live } from './live.svelte';
+
+const unavailable = (error: unknown): PriceQuote => ({ available: false, reason: error instanceof Error ? error.message : String(error) });
 
 export class PriceState {
-  #quote = $state<PriceQuote | undefined>();
+  // Read again when the token changes: another account may pay another price.
+  #quote = new Live(() => call(bridge().price.get()).catch(unavailable), { refreshOn: [(on) => bridge().on.tokenChanged(on)] });
 
   /** Undefined until main has answered the first time. */
   get quote(): PriceQuote | undefined {
-    return this.#quote;
+    return this.#quote.value;
   }
 
   /** The estimate for a video of `seconds`, when the price and its unit allow one. */
   estimate(seconds: number): number | undefined {
-    return this.#quote?.available ? estimateUsd(this.#quote, seconds) : undefined;
+    const quote = this.#quote.value;
+    return quote?.available ? estimateUsd(quote, seconds) : undefined;
   }
 
-  async load(): Promise<void> {
-    try {
-      this.#quote = await call(bridge().price.get());
-    } catch (error) {
-      this.#quote = { available: false, reason: error instanceof Error ? error.message : String(error) };
-    }
+  load(): Promise<void> {
+    return this.#quote.load();
   }
 
-  /** Reads the price again when the token changes (another account may pay another price). */
   listen(): () => void {
-    return bridge().on.tokenChanged(() => void this.load());
+    return this.#quote.listen();
   }
 }
 

@@ -1,6 +1,7 @@
 /** The queue: open jobs as main's runner reports them, and the runner's own state. */
-import type { CancelOutcome, QueueItem, RunnerState, UnknownDecision } from '../../../main/contract';
+import type { CancelOutcome, QueueItem, RunnerState, UnknownDecision } from '$contract';
 import { bridge, call } from '../lib/bridge';
+import { listenAll } from './live.svelte';
 
 export class QueueState {
   #items = $state<QueueItem[]>([]);
@@ -33,12 +34,10 @@ export class QueueState {
   }
 
   listen(): () => void {
-    const stopItems = bridge().on.jobsChanged((item) => this.#apply(item));
-    const stopRunner = bridge().on.jobsRunner((state) => (this.#runner = state));
-    return () => {
-      stopItems();
-      stopRunner();
-    };
+    return listenAll(
+      bridge().on.jobsChanged((item) => this.#apply(item)),
+      bridge().on.jobsRunner((state) => (this.#runner = state)),
+    );
   }
 
   cancel(id: string): Promise<CancelOutcome> {

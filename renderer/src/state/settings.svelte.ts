@@ -1,24 +1,25 @@
 /** The renderer's copy of the user's settings, kept in step with main through `settings:changed`. */
-import type { Settings, SettingsPatch } from '../../../main/contract';
+import type { Settings, SettingsPatch } from '$contract';
 import { bridge, call } from '../lib/bridge';
+import { Live } from './live.svelte';
 
 export class SettingsState {
-  #value = $state<Settings | undefined>();
+  #settings = new Live(() => call(bridge().settings.get()), { changed: (on) => bridge().on.settingsChanged(on) });
 
   get value(): Settings | undefined {
-    return this.#value;
+    return this.#settings.value;
   }
 
-  async load(): Promise<void> {
-    this.#value = await call(bridge().settings.get());
+  load(): Promise<void> {
+    return this.#settings.load();
   }
 
   async update(patch: SettingsPatch): Promise<void> {
-    this.#value = await call(bridge().settings.set(patch));
+    this.#settings.set(await call(bridge().settings.set(patch)));
   }
 
   listen(): () => void {
-    return bridge().on.settingsChanged((next) => (this.#value = next));
+    return this.#settings.listen();
   }
 }
 

@@ -1,6 +1,6 @@
 /** Short messages at the bottom of the window; `handleError` is the one way the UI reports failures. */
-import { RUNCOMFY_ACCOUNT_ACTION } from '../../../main/contract/errors';
-import { HOSTING_ACTION } from '../../../main/contract/hosting';
+import { RUNCOMFY_ACCOUNT_ACTION } from '$contract/errors';
+import { HOSTING_ACTION } from '$contract/hosting';
 import { BridgeError, bridge, call } from '../lib/bridge';
 import { navigation } from './navigation.svelte';
 
@@ -44,6 +44,16 @@ export function handleError(error: unknown, context: string): void {
   console.error(context, error);
   const detail = error instanceof Error ? error.message : String(error);
   toasts.show(`${context}: ${detail}`, 'error', 6000, actionFor(error));
+}
+
+/** Runs `work`; if it fails, `handleError` reports it under `context` and the answer is undefined. */
+export async function attempt<T>(context: string, work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (error) {
+    handleError(error, context);
+    return undefined;
+  }
 }
 
 /** The button an error's `details.action` asks for (main says where the fix is). */

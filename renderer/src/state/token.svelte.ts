@@ -3,45 +3,45 @@
  * in progress and the last error. The token a user types passes through `save` to main and is
  * not kept here.
  */
-import type { ErrorInfo, Result, SaveTokenOptions, TokenStatus } from '../../../main/contract';
-import { BridgeError, bridge, call } from '../lib/bridge';
+import type { ErrorInfo, Result, SaveTokenOptions, TokenStatus } from '$contract';
+import { bridge, call } from '../lib/bridge';
+import { Actions, Live } from './live.svelte';
 import { handleError } from './toasts.svelte';
 
 export type TokenAction = 'verifying' | 'importing' | 'checking' | 'removing';
 
 export class TokenState {
-  #status = $state<TokenStatus | undefined>();
-  #busy = $state<TokenAction | undefined>();
-  #error = $state<{ info: ErrorInfo; action: TokenAction } | undefined>();
+  #status = new Live(() => call(bridge().token.status()), { changed: (on) => bridge().on.tokenChanged(on) });
+  #actions = new Actions<TokenAction>();
 
   get status(): TokenStatus | undefined {
-    return this.#status;
+    return this.#status.value;
   }
 
   /** True when Keyframe cannot talk to RunComfy until the user gives a (new) token. */
   get needsToken(): boolean {
-    return !!this.#status && this.#status.state !== 'set';
+    return !!this.status && this.status.state !== 'set';
   }
 
   get busy(): TokenAction | undefined {
-    return this.#busy;
+    return this.#actions.busy;
   }
 
   /** How the last action failed, if it was one of `actions` (each form shows its own). */
   errorOf(...actions: TokenAction[]): ErrorInfo | undefined {
-    return this.#error && actions.includes(this.#error.action) ? this.#error.info : undefined;
+    return actions.length ? this.#actions.errorOf(...actions) : undefined;
   }
 
   clearError(): void {
-    this.#error = undefined;
+    this.#actions.clearError();
   }
 
-  async load(): Promise<void> {
-    this.#status = await call(bridge().token.status());
+  load(): Promise<void> {
+    return this.#status.load();
   }
 
   listen(): () => void {
-    return bridge().on.tokenChanged((next) => (this.#status = next));
+    return this.#status.listen();
   }
 
   /** Verifies the token with RunComfy and keeps it; false (with `error` set) when that failed. */
@@ -66,23 +66,8 @@ export class TokenState {
     call(bridge().token.openTokenPage()).catch((error: unknown) => handleError(error, 'Could not open the RunComfy page'));
   }
 
-  async #run(action: TokenAction, send: () => Promise<Result<TokenStatus>>): Promise<boolean> {
-    if (this.#busy) return false;
-    this.#busy = action;
-    this.#error = undefined;
-    try {
-      this.#status = await call(send());
-      return true;
-    } catch (error) {
-      const info: ErrorInfo =
-        error instanceof BridgeError
-          ? { code: error.code, message: error.message }
-          : { code: 'internal', message: error instanceof Error ? error.message : String(error) };
-      this.#error = { info, action };
-      return false;
-    } finally {
-      this.#busy = undefined;
-    }
+  #run(action: TokenAction, send: () => Promise<Result<TokenStatus>>): Promise<boolean> {
+    return this.#actions.run(action, async () => this.#status.set(await call(send())));
   }
 }
 

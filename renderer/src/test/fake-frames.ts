@@ -1,16 +1,7 @@
 /** A stand-in for main's frame service behind `window.keyframe`, for renderer tests in jsdom. */
 import { vi } from 'vitest';
-import type {
-  Frame,
-  FrameIntegrityEvent,
-  HeadVerdict,
-  HostingStatus,
-  InlinePlan,
-  PriceQuote,
-  Result,
-  RuleCheck,
-} from '../../../main/contract';
-import { MODEL_ID } from '../../../main/contract/model';
+import type { Frame, FrameIntegrityEvent, HeadVerdict, HostingStatus, InlinePlan, PriceQuote, Result, RuleCheck } from '$contract';
+import { MODEL_ID } from '$contract/model';
 
 const message = {
   type: 'Accepted file types: jpg, jpeg, png, webp, gif, avif.',

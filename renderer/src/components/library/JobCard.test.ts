@@ -1,6 +1,6 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
-import type { JobSummary } from '../../../../main/contract';
+import type { JobSummary } from '$contract';
 import JobCard from './JobCard.svelte';
 
 const job: JobSummary = {
