@@ -16,11 +16,6 @@ import type { ImageFormat } from './model';
 const root = join(import.meta.dirname, '..', '..');
 const SOURCES = ['main', 'renderer'];
 const THE_SOURCES = new Set(['main/contract/model.ts', 'main/model/kling-o1-image-to-video.schema.json']);
-/**
- * Copies waiting for another branch of issue 14 (the renderer's, which shows `frameHint`). Each
- * entry must still hold its copy, so this list cannot outlive them: delete an entry once it fails.
- */
-const AWAITING_FIX = ['renderer/src/components/frames/FrameSlot.svelte'];
 
 function isAppSource(path: string): boolean {
   if (!/\.(ts|js|mjs|svelte|html|json)$/.test(path) || /\.(test|spec)\.ts$/.test(path)) return false;
@@ -74,11 +69,7 @@ describe('every model fact has one source', () => {
 
   it('the accepted types are listed only in the schema', () => {
     const restating = files.flatMap((file) => typeListsIn(readFileSync(join(root, file), 'utf8')).map((line) => `${file}:${line}`));
-    expect(restating.filter((where) => !AWAITING_FIX.some((file) => where.startsWith(`${file}:`)))).toEqual([]);
-    for (const file of AWAITING_FIX)
-      expect(restating, `${file} no longer lists the types: delete it from AWAITING_FIX`).toContainEqual(
-        expect.stringMatching(`^${file}:`),
-      );
+    expect(restating).toEqual([]);
   });
 
   it('a copy of the list is found in any of its shapes, and a table of every format is not one', () => {

@@ -7,7 +7,7 @@ import {
   BYTES_PER_MB,
   durations,
   extensionsOf,
-  frameHint,
+  frameLimitsHint,
   frameRules,
   mimeOf,
   promptRequired,
@@ -39,7 +39,7 @@ describe('the model rules, read from the schema the app carries', () => {
   });
 
   it('say what an empty frame slot takes in one line: the types, the sides and the size', () => {
-    expect(frameHint).toBe('jpg, jpeg, png, webp, gif or avif · over 300 px · under 10 MB');
+    expect(frameLimitsHint).toBe('over 300 px · under 10 MB');
   });
 
   it('count 10 MB as 10,000,000 bytes, the smaller reading', () => {

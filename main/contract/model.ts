@@ -84,9 +84,6 @@ export const acceptedFormats: readonly ImageFormat[] = imageFormats.filter((form
 /** How a rule's comparison reads: "under" 10 MB, "over" 300 px. */
 export const limitWord = { '<': 'under', '>': 'over' } as const;
 
-/** "jpg, jpeg, png, webp, gif or avif": the accepted types in the schema's own words. */
-export const acceptedTypesHint: string = `${acceptedExtensions.slice(0, -1).join(', ')} or ${acceptedExtensions.at(-1)}`;
-
 const hintUnits: readonly [RuleMeasure, string][] = [
   ['width_pixels', 'px'],
   ['height_pixels', 'px'],
@@ -101,9 +98,6 @@ export const frameLimitsHint: string = [
     ),
   ),
 ].join(' · ');
-
-/** The line under an empty frame slot: what the model takes, before any frame is picked. */
-export const frameHint = `${acceptedTypesHint} · ${frameLimitsHint}`;
 
 export const durations = input.duration.enum as readonly number[];
 export const defaultDurationFromSchema: number = input.duration.default;

@@ -4,9 +4,8 @@
  * frame is there, the same rows come from the rule data, so nothing moves when a verdict arrives.
  */
 import type { RuleCheck } from '$contract';
-import { formatBytes, formatName } from '$contract/format';
-import { acceptedFormats, acceptedTypesMessage, BYTES_PER_MB, frameRules } from '$contract/model';
-import type { FrameRule, RuleMeasure } from '$contract/model';
+import { formatName } from '$contract/format';
+import { acceptedFormats, acceptedTypesMessage, frameLimitsHint, frameRules } from '$contract/model';
 
 export interface CheckRow {
   message: string;
@@ -48,19 +47,7 @@ function failureText(failing: RuleCheck[]): string {
   return uniq(failing.map((check) => `${check.measure} ${check.detail}`)).join(' · ');
 }
 
-const ruleFor = (measure: RuleMeasure) => frameRules.find((rule) => rule.measure === measure);
-const limitText = (rule: FrameRule | undefined, unit: (limit: number) => string) =>
-  rule && `${rule.op === '<' ? 'under' : 'over'} ${unit(rule.limit)}`;
 const orList = (names: string[]) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names.join(''));
-const [width, height] = [ruleFor('width_pixels'), ruleFor('height_pixels')];
 
 /** What a slot says before a frame is picked, from the schema: "JPEG, PNG, WebP, GIF or AVIF · over 300 px · under 10 MB". */
-export const frameHint: string = [
-  orList(acceptedFormats.map(formatName)),
-  width?.limit === height?.limit && width?.op === height?.op
-    ? limitText(width, (px) => `${px} px`)
-    : [limitText(width, (px) => `width ${px} px`), limitText(height, (px) => `height ${px} px`)].filter(Boolean).join(' · '),
-  limitText(ruleFor('file_size_mb'), (mb) => formatBytes(mb * BYTES_PER_MB)),
-]
-  .filter(Boolean)
-  .join(' · ');
+export const frameHint = `${orList(acceptedFormats.map(formatName))} · ${frameLimitsHint}`;
