@@ -70,10 +70,19 @@ export const TYPE_RULE_ID = 'file_type';
 export const imageFormats = ['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff', 'heif', 'bmp'] as const;
 export type ImageFormat = (typeof imageFormats)[number];
 
+/** An image format's usual file extensions, the first one preferred: `jpeg` files end in .jpg or .jpeg. */
+export const extensionsOf = (format: ImageFormat): readonly string[] => (format === 'jpeg' ? ['jpg', 'jpeg'] : [format]);
+
 /** The detected formats the model accepts: those whose usual extensions the schema lists. */
 export const acceptedFormats: readonly ImageFormat[] = imageFormats.filter((format) =>
-  (format === 'jpeg' ? ['jpg', 'jpeg'] : [format]).some((extension) => acceptedExtensions.includes(extension)),
+  extensionsOf(format).some((extension) => acceptedExtensions.includes(extension)),
 );
+
+/** The accepted format a file name's extension stands for, if any (`start.jpg` is `jpeg`). */
+export function acceptedFormatOf(name: string): ImageFormat | undefined {
+  const extension = name.split('.').pop()?.toLowerCase() ?? '';
+  return acceptedFormats.find((format) => extensionsOf(format).includes(extension));
+}
 
 export const durations = input.duration.enum as readonly number[];
 export const defaultDurationFromSchema: number = input.duration.default;

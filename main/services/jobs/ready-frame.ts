@@ -1,17 +1,14 @@
 /** Turns a frame picked on the Create screen into one the runner may send, checking it once more. */
 import { AppError } from '../../contract';
 import type { Frame } from '../../contract';
+import { acceptedFormats, extensionsOf } from '../../contract/model';
 import type { FrameService } from '../frames/service';
-import type { ReadyFrame } from './runner';
-
-const extensions: Record<string, ReadyFrame['ext']> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif', avif: 'avif' };
-const mimes: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', avif: 'image/avif' };
+import type { ReadyFrame } from './submit';
 
 export async function readyFrame(frames: FrameService, id: string, role: 'start' | 'end'): Promise<ReadyFrame> {
   const staged = await frames.staged(id);
   const frame: Frame = frames.get(id);
-  const ext = extensions[frame.format];
-  if (!frame.accepted || !ext) {
+  if (!frame.accepted || !acceptedFormats.includes(frame.format)) {
     // Width and height share one message in the schema: say it once.
     const failing = [...new Set(frame.checks.filter((check) => !check.pass).map((check) => check.message))];
     throw new AppError(
@@ -29,9 +26,9 @@ export async function readyFrame(frames: FrameService, id: string, role: 'start'
     path: staged.path,
     sha256: frame.sha256,
     ...(frame.sourceUrl ? { sourceUrl: frame.sourceUrl } : {}),
-    mime: mimes[frame.format],
+    mime: `image/${frame.format}`,
     bytes: frame.bytes,
     name: frame.name,
-    ext,
+    ext: extensionsOf(frame.format)[0] as ReadyFrame['ext'],
   };
 }

@@ -51,6 +51,10 @@ export interface NewFrame {
   ext: (typeof FRAME_EXTENSIONS)[number];
   /** The user's own file name, kept for display. */
   originalName?: string;
+  /** The sha256 of `bytes` when the caller has just computed it (the runner checks each frame once). */
+  sha256?: string;
+  /** How the frame reached RunComfy, recorded with the job so the job is written once before it is sent. */
+  sentAs?: { host: FrameHost; url: string; reencodedFrom?: FileEntry['reencodedFrom'] };
 }
 
 export interface NewJob {
@@ -111,6 +115,11 @@ export function whyWriteFailed(code: string | undefined): string {
   if (code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED'))
     return 'its database is locked by another program; close it and try again';
   return 'a file error';
+}
+
+/** What a frame entry records of how it was sent: the host, the address (redacted), what it was re-encoded from. */
+function sentFields({ host, url, reencodedFrom }: NonNullable<NewFrame['sentAs']>): Pick<FileEntry, 'host' | 'sentUrl' | 'reencodedFrom'> {
+  return { host, sentUrl: describeSentUrl(host, url), ...(reencodedFrom ? { reencodedFrom } : {}) };
 }
 
 const notFound = (id: string) => new AppError('not_found', `Job ${id} is not in the library (it may have been deleted).`);
@@ -237,9 +246,10 @@ export class LibraryStore {
           kind: 'frame',
           role: frame.role,
           bytes: frame.bytes.byteLength,
-          sha256: sha256(frame.bytes),
+          sha256: frame.sha256 ?? sha256(frame.bytes),
           complete: true,
           ...(frame.originalName ? { originalName: frame.originalName.slice(0, 255) } : {}),
+          ...(frame.sentAs ? sentFields(frame.sentAs) : {}),
         });
       }
       const at = createdAt.toISOString();
@@ -354,9 +364,7 @@ export class LibraryStore {
     return this.#update(id, (record) => {
       const frame = record.files.find((file) => file.kind === 'frame' && file.role === role);
       if (!frame) throw new AppError('invalid_input', `Job ${id} has no ${role} frame.`);
-      frame.host = host;
-      frame.sentUrl = describeSentUrl(host, url);
-      if (reencodedFrom) frame.reencodedFrom = reencodedFrom;
+      Object.assign(frame, sentFields({ host, url, reencodedFrom }));
     });
   }
 
