@@ -8,18 +8,18 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBus } from '../main/services/events';
 import { dataUriHost } from '../main/services/hosting/data-uri-host';
-import { sharp } from '../main/services/image-engine';
 import { LibraryStore } from '../main/services/library/store';
 import { createLogger } from '../main/services/log';
 import { mediaUrlFor } from '../main/services/media';
 import { JobRunner } from '../main/services/jobs/runner';
 import { createRunComfyClient } from '../main/services/runcomfy/client';
+import { frameFile } from '../test/faults/rig';
 import { startFakeRunComfy } from '../test/fake-runcomfy/server';
 import type { Benchmark, Figure } from './figure';
 
@@ -30,18 +30,17 @@ const run: Benchmark = async () => {
   const fake = await startFakeRunComfy({ tokens: [TOKEN] });
   const events = new EventBus();
   const log = createLogger(() => {});
-  const store = await LibraryStore.open({ dir: join(dir, 'library'), log, events, mediaUrl: mediaUrlFor('/media/'), trash: async () => {} });
+  const store = await LibraryStore.open({
+    dir: join(dir, 'library'),
+    log,
+    events,
+    mediaUrl: mediaUrlFor('/media/'),
+    trash: async () => {},
+  });
   const client = createRunComfyClient({ baseUrl: fake.url, getToken: () => TOKEN, log });
   const runner = new JobRunner({ store, client, hosting: dataUriHost, events, log });
-  const frame = async (name: string, colour: string) => {
-    const bytes = await sharp({ create: { width: 640, height: 360, channels: 3, background: colour } }).png().toBuffer();
-    const path = join(dir, name);
-    await writeFile(path, bytes);
-    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-    return { path, sha256, mime: 'image/png', bytes: bytes.length, name, ext: 'png' as const };
-  };
-  const start = await frame('start.png', '#c33');
-  const end = await frame('end.png', '#33c');
+  const start = await frameFile(dir, 'start.png', '#c33');
+  const end = await frameFile(dir, 'end.png', '#33c');
   const framePaths = new Set([start.path, end.path]);
 
   let counting = false;

@@ -4,23 +4,16 @@
  */
 import { AppError } from '../../contract';
 import type { CancelOutcome } from '../../contract';
-import type { LibraryStore } from '../library/store';
-import type { RunComfyClient } from '../runcomfy/client';
 import type { Follower } from './follow';
-import type { JobRecorder } from './recorder';
+import type { RoomParts } from './recorder';
 
 const NOT_CANCELLABLE = 'RunComfy is already making this video, so it cannot be cancelled; it will finish and be charged.';
 const ALREADY_FINISHED = 'RunComfy has already finished this video, so it cannot be cancelled; it is charged and will download.';
 
-export interface CancelParts {
-  store: LibraryStore;
-  client: RunComfyClient;
-  follower: Follower;
-  recorder: JobRecorder;
-  signal: AbortSignal;
-}
-
-export async function cancelJob(id: string, { store, client, follower, recorder, signal }: CancelParts): Promise<CancelOutcome> {
+export async function cancelJob(
+  id: string,
+  { store, client, follower, recorder, signal }: RoomParts & { follower: Follower },
+): Promise<CancelOutcome> {
   const record = store.require(id);
   if (!record.requestId || !(record.status === 'queued' || record.status === 'running')) {
     throw new AppError('invalid_input', `Job ${id} is ${record.status}; only queued jobs can be cancelled.`);

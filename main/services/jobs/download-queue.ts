@@ -5,32 +5,22 @@
  * (at most 5 min apart); a video Keyframe will not take, or one RunComfy no longer has, ends the job.
  */
 import { AppError } from '../../contract';
-import type { LibraryStore } from '../library/store';
-import type { Logger } from '../log';
-import type { JobResult, RunComfyClient } from '../runcomfy/client';
+import type { JobResult } from '../runcomfy/client';
 import { isLoopback } from '../runcomfy/client';
 import { downloadVideo } from './download';
 import type { DownloadOptions } from './download';
 import type { Follower } from './follow';
 import type { DownloadProgress } from './queue-item';
-import type { JobRecorder } from './recorder';
+import type { RoomParts } from './recorder';
 
 const DOWNLOADS_AT_ONCE = 2;
 
 /** The wait before retrying a failed download: attempt 0, 1, 2 … */
 export const defaultDownloadRetryMs = (attempt: number) => Math.min(5 * 60_000, 5_000 * 2 ** attempt);
 
-export interface DownloadQueueOptions {
-  store: LibraryStore;
-  client: RunComfyClient;
-  log: Logger;
-  recorder: JobRecorder;
+export interface DownloadQueueOptions extends RoomParts {
   /** A job whose result says it is still being made is followed again. */
   follower: Follower;
-  signal: AbortSignal;
-  running: () => boolean;
-  /** Runs work that `stop()` waits for. */
-  track: <T>(work: Promise<T>) => Promise<T | undefined>;
   retryMs: (attempt: number) => number;
   /** Tuning for each download (tests make the waits short). */
   download?: Pick<DownloadOptions, 'attempts' | 'idleTimeoutMs' | 'backoffMs' | 'maxBytes'>;

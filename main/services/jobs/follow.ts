@@ -15,11 +15,8 @@
  */
 import { AppError } from '../../contract';
 import type { JobStatus, RunnerState } from '../../contract';
-import type { LibraryStore } from '../library/store';
-import type { Logger } from '../log';
-import type { RunComfyClient } from '../runcomfy/client';
 import type { PollSchedule } from './poll-schedule';
-import type { JobRecorder } from './recorder';
+import type { RoomParts } from './recorder';
 import { storageProblem } from './recorder';
 
 /** RunComfy's own words for states Keyframe shows by its own name. */
@@ -33,19 +30,11 @@ const LONG_QUEUE_SLOWER = 1.5;
 /** After an unexpected failure, that job is asked this much less often. */
 const AFTER_FAILURE_SLOWER = 3;
 
-export interface FollowOptions {
-  store: LibraryStore;
-  client: RunComfyClient;
-  log: Logger;
+export interface FollowOptions extends RoomParts {
   now: () => number;
   schedule: PollSchedule;
   /** How long to wait before probing again while the network is down (OFFLINE_PROBE_MS). */
   offlineProbeMs: number;
-  recorder: JobRecorder;
-  signal: AbortSignal;
-  running: () => boolean;
-  /** Runs work that `stop()` waits for. */
-  track: <T>(work: Promise<T>) => Promise<T | undefined>;
   /** RunComfy finished the job: its video is fetched next. */
   onCompleted: (id: string) => void;
 }
@@ -68,7 +57,9 @@ export class Follower {
   /** Until when everyone waits for a 429's Retry-After (ISO time), while that pause lasts. */
   rateLimitedUntil(): string | undefined {
     const { schedule } = this.o;
-    return this.#paused === 'rate_limited' && schedule.pausedUntil > this.o.now() ? new Date(schedule.pausedUntil).toISOString() : undefined;
+    return this.#paused === 'rate_limited' && schedule.pausedUntil > this.o.now()
+      ? new Date(schedule.pausedUntil).toISOString()
+      : undefined;
   }
 
   /** Follows a job; `since` is when it was submitted (older jobs are asked less often). */

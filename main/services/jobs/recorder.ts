@@ -12,12 +12,27 @@ import { inlineRefusal } from '../hosting';
 import type { LibraryStore } from '../library/store';
 import type { Logger } from '../log';
 import type { Platform } from '../platform';
+import type { RunComfyClient } from '../runcomfy/client';
 import { toQueueItem } from './queue-item';
 import type { DownloadProgress } from './queue-item';
 
 const EXPIRED =
   'RunComfy no longer has this job or its video (it keeps results for 7 days). Its frames and prompt are here: use Re-run to make it again.';
 const OTHER_ACCOUNT = `This job belongs to another RunComfy account: it was sent with a different API token. Sign in with that account's token to see it at RunComfy; Keyframe stopped following it.`;
+
+/** What each of the runner's rooms (submit, follow, cancel, download-queue) is given. */
+export interface RoomParts {
+  store: LibraryStore;
+  client: RunComfyClient;
+  log: Logger;
+  recorder: JobRecorder;
+  /** Aborted when the runner stops. */
+  signal: AbortSignal;
+  /** False once the runner stops. */
+  running: () => boolean;
+  /** Runs work that the runner's `stop()` waits for (its failure is logged, not thrown). */
+  track: <T>(work: Promise<T>) => Promise<T | undefined>;
+}
 
 export interface RecorderOptions {
   store: LibraryStore;

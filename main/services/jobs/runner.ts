@@ -21,6 +21,7 @@ import type { DownloadQueueOptions } from './download-queue';
 import { Follower, OFFLINE_PROBE_MS } from './follow';
 import { PollSchedule } from './poll-schedule';
 import { JobRecorder } from './recorder';
+import type { RoomParts } from './recorder';
 import { STOPPED_WHILE_SENDING, Submitter } from './submit';
 import type { FrameHosting, JobRequest } from './submit';
 
@@ -43,6 +44,7 @@ export interface RunnerOptions {
 
 export class JobRunner {
   readonly #store: LibraryStore;
+  readonly #parts: RoomParts;
   readonly #recorder: JobRecorder;
   readonly #follower: Follower;
   readonly #downloads: DownloadQueue;
@@ -55,7 +57,6 @@ export class JobRunner {
     const { store, client, log } = options;
     const now = options.now ?? Date.now;
     const offlineProbeMs = options.offlineProbeMs ?? OFFLINE_PROBE_MS;
-    const signal = this.#abort.signal;
     const running = () => this.#running;
     const track = <T>(work: Promise<T>) => this.#track(work);
     this.#store = store;
@@ -68,34 +69,22 @@ export class JobRunner {
       state: () => this.state(),
       busy: () => this.#follower.size > 0 || this.#downloads.busy,
     });
-    const recorder = this.#recorder;
+    this.#parts = { store, client, log, recorder: this.#recorder, signal: this.#abort.signal, running, track };
     this.#follower = new Follower({
-      store,
-      client,
-      log,
+      ...this.#parts,
       now,
       schedule: options.schedule ?? new PollSchedule(now),
       offlineProbeMs,
-      recorder,
-      signal,
-      running,
-      track,
       onCompleted: (id) => this.#downloads.enqueue(id),
     });
     const follower = this.#follower;
     this.#downloads = new DownloadQueue({
-      store,
-      client,
-      log,
-      recorder,
+      ...this.#parts,
       follower,
-      signal,
-      running,
-      track,
       retryMs: options.downloadRetryMs ?? defaultDownloadRetryMs,
       download: options.download,
     });
-    this.#submitter = new Submitter({ store, client, hosting: options.hosting, log, recorder, follower, signal });
+    this.#submitter = new Submitter({ ...this.#parts, hosting: options.hosting, follower });
   }
 
   // ---- life cycle ----------------------------------------------------------------------------
@@ -182,8 +171,7 @@ export class JobRunner {
   }
 
   cancel(id: string): Promise<CancelOutcome> {
-    const { client } = this.options;
-    return cancelJob(id, { store: this.#store, client, follower: this.#follower, recorder: this.#recorder, signal: this.#abort.signal });
+    return cancelJob(id, { ...this.#parts, follower: this.#follower });
   }
 
   /** Tries a failed download again now. */

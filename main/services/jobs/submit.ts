@@ -11,11 +11,9 @@ import type { SubmitProgress, UnknownDecision } from '../../contract';
 import { acceptedFormatOf } from '../../contract/model';
 import type { FrameToHost, HostedFrame, HostOptions } from '../hosting';
 import { inlineRefusal, readVerified } from '../hosting';
-import type { LibraryStore, NewFrame } from '../library/store';
-import type { Logger } from '../log';
-import type { RunComfyClient } from '../runcomfy/client';
+import type { NewFrame } from '../library/store';
 import type { Follower } from './follow';
-import type { JobRecorder } from './recorder';
+import type { RoomParts } from './recorder';
 
 /** A picked, checked frame as the runner needs it. */
 export interface ReadyFrame extends FrameToHost {
@@ -33,14 +31,9 @@ export interface FrameHosting {
   host(frame: FrameToHost, options?: HostOptions): Promise<HostedFrame>;
 }
 
-export interface SubmitParts {
-  store: LibraryStore;
-  client: RunComfyClient;
+export interface SubmitParts extends RoomParts {
   hosting: FrameHosting;
-  log: Logger;
-  recorder: JobRecorder;
   follower: Follower;
-  signal: AbortSignal;
 }
 
 export const STOPPED_WHILE_SENDING = 'Keyframe stopped while sending this job, so it is not known whether RunComfy received it.';
@@ -104,7 +97,8 @@ export class Submitter {
   async decide(id: string, decision: UnknownDecision): Promise<void> {
     const { store } = this.o;
     const record = store.require(id);
-    if (record.status !== 'submit_unknown') throw new AppError('invalid_input', `Job ${id} is ${record.status}; there is nothing to decide.`);
+    if (record.status !== 'submit_unknown')
+      throw new AppError('invalid_input', `Job ${id} is ${record.status}; there is nothing to decide.`);
     if (decision === 'abandon') {
       await store.recordStatus(id, 'cancelled', { note: 'given up: it was unknown whether RunComfy had received it' });
       this.o.recorder.changed(id);
