@@ -12,7 +12,7 @@ import type { Services } from '../services';
 import type { FrameService } from '../services/frames/service';
 import { describeHolder, JobsLease } from '../services/jobs/lease';
 import { readyFrame } from '../services/jobs/ready-frame';
-import type { ReadyFrame } from '../services/jobs/runner';
+import type { ReadyFrame } from '../services/jobs/submit';
 import { createLogger } from '../services/log';
 import type { Logger } from '../services/log';
 import { mediaUrlFor } from '../services/media';

@@ -99,6 +99,12 @@ export const frameLimitsHint: string = [
   ),
 ].join(' · ');
 
+/** The accepted format a file name's extension stands for, if any (`start.jpg` is `jpeg`). */
+export function acceptedFormatOf(name: string): ImageFormat | undefined {
+  const extension = name.split('.').pop()?.toLowerCase() ?? '';
+  return acceptedFormats.find((format) => extensionsOf(format).includes(extension));
+}
+
 export const durations = input.duration.enum as readonly number[];
 export const defaultDurationFromSchema: number = input.duration.default;
 

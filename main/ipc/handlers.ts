@@ -36,9 +36,9 @@ export function createHandlers(services: Services): Handlers {
     'frames:fix': (input) => services.frames.fix(input),
     'price:get': () => services.price.get(),
     'jobs:submit': (request) => services.jobs.submit(request),
-    'jobs:list': () => services.jobs.runner.list(),
+    'jobs:list': () => services.jobs.list(),
     'jobs:state': () => services.jobs.state(),
-    'jobs:cancel': (id) => services.jobs.runner.cancel(id),
+    'jobs:cancel': (id) => services.jobs.cancel(id),
     'jobs:decide': (id, decision) => services.jobs.decide(id, decision),
     'jobs:retryDownload': (id) => (services.jobs.retryDownload(id), null),
   };

@@ -1,4 +1,8 @@
-/** Typed events from main's services to whichever shell carries them to the renderer. */
+/**
+ * Typed events from main's services to whichever shell carries them to the renderer (or the
+ * headless CLI's progress lines). Services never listen here: they call each other through the
+ * methods wired in services/index.ts.
+ */
 import type { EventName, EventPayload } from '../contract';
 
 type Listener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;

@@ -59,7 +59,7 @@ export interface Services {
   library: Library;
   /** Turns frames into URLs RunComfy can fetch (the Jobs runner calls `hosting.host(frame)`). */
   hosting: HostingService;
-  /** Submits, follows, cancels and downloads jobs (jobs/runner.ts). */
+  /** Submits, follows, cancels and downloads jobs (jobs/service.ts, with the runner's rooms in jobs/). */
   jobs: JobsService;
   /** Folders whose files the renderer may load (the media rule in media.ts). */
   mediaRoots(): MediaRoots;
@@ -89,11 +89,6 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   });
   await token.load();
   const price = new PriceReader({ client: runcomfy, log: options.log });
-  events.listen((name) => {
-    if (name === 'settings:changed') token.announce();
-    // Another token or API address may have another price.
-    if (name === 'token:changed' || name === 'settings:changed') price.forget();
-  });
   const hosting = new HostingService({ settings, secrets, events, log: options.log });
   const stagingDir = join(options.userDataDir, 'staging');
   await mkdir(stagingDir, { recursive: true });
@@ -115,6 +110,15 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     log: options.log,
     platform: options.platform,
     who: options.shell === 'headless' ? 'the jobs CLI' : 'the Keyframe app',
+  });
+  // How services hear of each other's changes: explicit calls (the event bus is the renderer's).
+  settings.onChange(() => {
+    token.announce(); // the token's status names the API address
+    price.forget(); // another API address may have another price
+  });
+  token.onChange((status) => {
+    price.forget(); // another token may have another price
+    if (status.state === 'set') jobs.tokenReplaced(); // a new token ends a pause caused by a refused one
   });
   if (options.followJobs !== false) await jobs.start();
   return {

@@ -14,6 +14,7 @@ export class SettingsStore {
   readonly path: string;
   #current: Settings = Settings.parse({});
   #queue: Promise<unknown> = Promise.resolve();
+  #listeners = new Set<(settings: Settings) => void>();
 
   constructor(
     userDataDir: string,
@@ -39,8 +40,14 @@ export class SettingsStore {
     return structuredClone(this.#current);
   }
 
+  /** Calls `listener` after every change (services that depend on a setting); returns the function that stops it. */
+  onChange(listener: (settings: Settings) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   /**
-   * Applies a patch, writes it to disk, and tells the renderer. Writes are serialised. The renderer's
+   * Applies a patch, writes it to disk, and tells the services that listen and the renderer. Writes are serialised. The renderer's
    * patches are `SettingsPatch`; main's services may also set fields the renderer cannot (libraryDir).
    */
   async set(patch: SettingsPatch | Partial<Settings>): Promise<Settings> {
@@ -55,6 +62,7 @@ export class SettingsStore {
       });
     }
     this.#current = next;
+    for (const listener of this.#listeners) listener(this.get());
     this.events.emit('settings:changed', this.get());
     return this.get();
   }

@@ -22,7 +22,7 @@ export class DataUriHost implements FrameHost {
   async host(frame: FrameToHost, options: HostOptions = {}): Promise<HostedFrame> {
     if (options.signal?.aborted) throw cancelled();
     if (this.fitter.fitsAsIs(frame.bytes)) {
-      const bytes = await readVerified(frame);
+      const bytes = frame.data ?? (await readVerified(frame));
       return { url: `data:${frame.mime};base64,${bytes.toString('base64')}`, host: 'data-uri' };
     }
     const copy = await this.fitter.copyFor(frame);

@@ -26,6 +26,11 @@ export interface FrameToHost {
   bytes: number;
   /** What the user calls it (the original file name), for messages. */
   name?: string;
+  /**
+   * The file's bytes, already read and checked against `sha256` by the caller (the runner reads
+   * each frame once before a submit); a host then sends these instead of reading the file again.
+   */
+  data?: Buffer;
 }
 
 export interface HostProgress {

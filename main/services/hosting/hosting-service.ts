@@ -24,7 +24,7 @@ import { S3FrameHost } from './s3/s3-host';
 import { urlHost } from './url-host';
 
 export interface HostingServiceOptions {
-  settings: { get(): Settings };
+  settings: { get(): Settings; onChange(listener: () => void): () => void };
   secrets: SecretStore;
   events: EventBus;
   log: Logger;
@@ -43,9 +43,7 @@ export class HostingService {
   #stopListening: () => void;
 
   constructor(private readonly options: HostingServiceOptions) {
-    this.#stopListening = options.events.listen((name) => {
-      if (name === 'settings:changed') void this.#announce();
-    });
+    this.#stopListening = options.settings.onChange(() => void this.#announce());
   }
 
   async status(): Promise<HostingStatus> {

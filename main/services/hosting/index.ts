@@ -4,7 +4,7 @@ export type { HostingServiceOptions } from './hosting-service';
 export { chooseHost, describeHosting } from './choose';
 export type { HostChoice } from './choose';
 export type { FrameHost, FrameToHost, HostedFrame, HostOptions, HostProgress } from './frame';
-export { frameChanged, frameMissing } from './frame';
+export { readVerified } from './frame';
 export { inlineRefusal } from './inline-refusal';
 export type { SentCopy } from './inline-fit';
 export { urlForLog } from './redact';

@@ -79,7 +79,7 @@ export class InlineFitter {
   }
 
   async #reencode(frame: FrameToHost): Promise<SentCopy> {
-    const original = await readVerified(frame);
+    const original = frame.data ?? (await readVerified(frame));
     const image = () => sharp(original, { failOn: 'error', autoOrient: true });
     const fits = (data: Buffer) => data.length <= this.#maxBytes;
     let hasAlpha: boolean;

@@ -1,11 +1,15 @@
 /** Maps a library job to what the queue shows. */
 import type { JobDetail, QueueItem } from '../../contract';
 
-export function toQueueItem(
-  job: JobDetail,
-  download?: { received: number; total?: number; retrying: boolean; problem?: string },
-  remoteStatus?: string,
-): QueueItem {
+/** A video on its way: bytes so far, and whether it waits to be tried again (and why). */
+export interface DownloadProgress {
+  received: number;
+  total?: number;
+  retrying: boolean;
+  problem?: string;
+}
+
+export function toQueueItem(job: JobDetail, download?: DownloadProgress, remoteStatus?: string): QueueItem {
   const start = job.frames.find((frame) => frame.role === 'start');
   return {
     id: job.id,

@@ -3,16 +3,12 @@ import { AppError } from '../../contract';
 import type { Frame } from '../../contract';
 import { acceptedFormats, extensionsOf, mimeOf } from '../../contract/model';
 import type { FrameService } from '../frames/service';
-import type { ReadyFrame } from './runner';
-
-const extensions: Record<string, string> = Object.fromEntries(acceptedFormats.map((format) => [format, extensionsOf(format)[0]]));
-const mimes: Record<string, string> = Object.fromEntries(acceptedFormats.map((format) => [format, mimeOf(format)]));
+import type { ReadyFrame } from './submit';
 
 export async function readyFrame(frames: FrameService, id: string, role: 'start' | 'end'): Promise<ReadyFrame> {
   const staged = await frames.staged(id);
   const frame: Frame = frames.get(id);
-  const ext = extensions[frame.format];
-  if (!frame.accepted || !ext) {
+  if (!frame.accepted || !acceptedFormats.includes(frame.format)) {
     // Width and height share one message in the schema: say it once.
     const failing = [...new Set(frame.checks.filter((check) => !check.pass).map((check) => check.message))];
     throw new AppError(
@@ -30,9 +26,9 @@ export async function readyFrame(frames: FrameService, id: string, role: 'start'
     path: staged.path,
     sha256: frame.sha256,
     ...(frame.sourceUrl ? { sourceUrl: frame.sourceUrl } : {}),
-    mime: mimes[frame.format],
+    mime: mimeOf(frame.format),
     bytes: frame.bytes,
     name: frame.name,
-    ext,
+    ext: extensionsOf(frame.format)[0],
   };
 }

@@ -23,7 +23,7 @@ import { mediaUrlFor } from '../media';
 import { createRunComfyClient } from '../runcomfy/client';
 import { PollSchedule } from './poll-schedule';
 import { JobRunner } from './runner';
-import type { ReadyFrame } from './runner';
+import type { ReadyFrame } from './submit';
 
 const TOKEN = 'rc_test_runner_token_1234';
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');

@@ -4,7 +4,7 @@
  * shows the library read-only, says who holds it, and takes over when that process ends.
  */
 import { AppError } from '../../contract';
-import type { InlinePlan, QueueItem, RunnerState, SubmitJobRequest, UnknownDecision } from '../../contract';
+import type { CancelOutcome, InlinePlan, QueueItem, RunnerState, SubmitJobRequest, UnknownDecision } from '../../contract';
 import type { EventBus } from '../events';
 import type { FrameService } from '../frames/service';
 import type { HostingService } from '../hosting';
@@ -33,8 +33,8 @@ export interface JobsServiceOptions extends Partial<Pick<RunnerOptions, 'schedul
 }
 
 export class JobsService {
+  /** The runner itself, for the headless CLI (which holds the lease its own way) and tests. */
   readonly runner: JobRunner;
-  #stopListening: () => void;
   #lease?: JobsLease;
   /** Who holds the lease while this process waits for it. */
   #elsewhere?: LeaseHolder;
@@ -44,10 +44,6 @@ export class JobsService {
 
   constructor(private readonly options: JobsServiceOptions) {
     this.runner = new JobRunner({ ...options });
-    // A new token may end a pause caused by a refused one.
-    this.#stopListening = options.events.listen((name, payload) => {
-      if (name === 'token:changed' && (payload as { state?: string }).state === 'set') this.runner.resume();
-    });
   }
 
   /** Takes the lease and follows every open job; if another process holds it, waits read-only. */
@@ -77,7 +73,6 @@ export class JobsService {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#cancelRetry();
-    this.#stopListening();
     await this.runner.stop();
     await this.#lease?.release();
     this.#lease = undefined;
@@ -118,6 +113,20 @@ export class JobsService {
   retryDownload(id: string): void {
     this.#mustHoldLease();
     this.runner.retryDownload(id);
+  }
+
+  /** The open jobs, as the queue shows them (read-only too). */
+  list(): QueueItem[] {
+    return this.runner.list();
+  }
+
+  cancel(id: string): Promise<CancelOutcome> {
+    return this.runner.cancel(id);
+  }
+
+  /** A usable token was set: follow again if a refused one had paused following. */
+  tokenReplaced(): void {
+    this.runner.resume();
   }
 
   #timing(): LeaseTiming {

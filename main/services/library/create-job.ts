@@ -6,7 +6,8 @@ import { AppError } from '../../contract/errors';
 import type { FrameRole } from '../../contract/library';
 import { acceptedExtensions, MODEL_ID } from '../../contract/model';
 import { statement } from './database';
-import { sha256 } from './job-files';
+import { sentFields, sha256 } from './job-files';
+import type { SentAs } from './job-files';
 import { incomingDir, newJobId } from './layout';
 import { MANIFEST_FORMAT } from './manifest';
 import type { FileEntry, JobRecord } from './manifest';
@@ -21,6 +22,10 @@ export interface NewFrame {
   ext: string;
   /** The user's own file name, kept for display. */
   originalName?: string;
+  /** The sha256 of `bytes` when the caller has just computed it (the runner checks each frame once). */
+  sha256?: string;
+  /** How the frame reached RunComfy, recorded with the job so the job is written once before it is sent. */
+  sentAs?: SentAs;
 }
 
 export interface NewJob {
@@ -43,9 +48,10 @@ function frameEntries(frames: readonly NewFrame[]): FileEntry[] {
       kind: 'frame',
       role: frame.role,
       bytes: frame.bytes.byteLength,
-      sha256: sha256(frame.bytes),
+      sha256: frame.sha256 ?? sha256(frame.bytes),
       complete: true,
       ...(frame.originalName ? { originalName: frame.originalName.slice(0, 255) } : {}),
+      ...(frame.sentAs ? sentFields(frame.sentAs) : {}),
     };
   });
 }

@@ -50,18 +50,24 @@ function putFile(record: JobRecord, entry: FileEntry): void {
 }
 
 /** How a frame reached RunComfy: which host, the address it was given (redacted), and what it was re-encoded from. */
-export function recordFrameHost(
-  writer: JobWriter,
-  id: string,
-  sent: { role: FrameRole; host: FrameHost; url: string; reencodedFrom?: FileEntry['reencodedFrom'] },
-): Promise<JobRecord> {
+export function recordFrameHost(writer: JobWriter, id: string, sent: SentAs & { role: FrameRole }): Promise<JobRecord> {
   return writer.update(id, (record) => {
     const frame = record.files.find((file) => file.kind === 'frame' && file.role === sent.role);
     if (!frame) throw new AppError('invalid_input', `Job ${id} has no ${sent.role} frame.`);
-    frame.host = sent.host;
-    frame.sentUrl = describeSentUrl(sent.host, sent.url);
-    if (sent.reencodedFrom) frame.reencodedFrom = sent.reencodedFrom;
+    Object.assign(frame, sentFields(sent));
   });
+}
+
+/** What a frame entry records of how it was sent: the host, the address (redacted), what it was re-encoded from. */
+export function sentFields({ host, url, reencodedFrom }: SentAs): Pick<FileEntry, 'host' | 'sentUrl' | 'reencodedFrom'> {
+  return { host, sentUrl: describeSentUrl(host, url), ...(reencodedFrom ? { reencodedFrom } : {}) };
+}
+
+/** How a frame reached RunComfy. */
+export interface SentAs {
+  host: FrameHost;
+  url: string;
+  reencodedFrom?: FileEntry['reencodedFrom'];
 }
 
 /** Adds or replaces a whole file (a poster, or a video already in memory). A job has one poster. */

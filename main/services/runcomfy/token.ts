@@ -70,6 +70,7 @@ export class TokenService {
   #state: TokenStatus['state'] = 'missing';
   #keychainProblem: string | null = null;
   #cliToken: { token: string; expiresAt?: number } | undefined;
+  #listeners = new Set<(status: TokenStatus) => void>();
 
   constructor(private readonly options: TokenServiceOptions) {
     this.account = options.account ?? SECRET_ACCOUNTS.runcomfyToken;
@@ -195,13 +196,21 @@ export class TokenService {
     this.#state = 'set';
   }
 
-  /** Tells the renderer the status again (e.g. after the API address changed in Settings). */
+  /** Calls `listener` whenever the status is told (services that depend on the token); returns the function that stops it. */
+  onChange(listener: (status: TokenStatus) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Tells the renderer and the listening services the status again (e.g. after the API address changed in Settings). */
   announce(): void {
     this.#announce();
   }
 
   #announce(): void {
-    this.options.events.emit('token:changed', this.status());
+    const status = this.status();
+    for (const listener of this.#listeners) listener(status);
+    this.options.events.emit('token:changed', status);
   }
 
   async #lookForCliToken(): Promise<void> {

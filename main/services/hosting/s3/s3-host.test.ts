@@ -157,6 +157,21 @@ describe('S3FrameHost against a local S3 server', () => {
     expect(await s3.objectBytes(`keyframe/${frame.sha256}.png`)).toBeUndefined();
   });
 
+  it('takes the bytes its caller just checked without reading the file first; a file changed since is still caught by the upload', async () => {
+    const frame = await makeFrame(dir, 'checked.png', { size: 500 });
+    const data = await readFile(frame.path);
+    // Changed after the caller's check (same length, other bytes): no second check stops it before the upload...
+    const fd = openSync(frame.path, 'r+');
+    writeSync(fd, Buffer.alloc(frame.bytes, 0x55), 0, frame.bytes, 0);
+    closeSync(fd);
+    const error = await failure(hostFor().host({ ...frame, data }));
+    // ...but the upload is hashed on the way, so it is deleted again and reported.
+    expect(error.details).toMatchObject({ problem: 'frame-changed' });
+    expect(proxy.count('PUT')).toBe(1);
+    expect(proxy.count('DELETE')).toBe(1);
+    expect(await s3.objectBytes(`keyframe/${frame.sha256}.png`)).toBeUndefined();
+  });
+
   it('refuses a frame whose file vanished, and sends nothing', async () => {
     const frame = await makeFrame(dir, 'gone.png', { size: 400 });
     await unlink(frame.path);

@@ -41,7 +41,8 @@ export class S3FrameHost implements FrameHost {
   async host(frame: FrameToHost, options: HostOptions = {}): Promise<HostedFrame> {
     const { signal } = options;
     const key = objectKey(this.config.prefix, frame.sha256, frame.mime);
-    await verifyOnDisk(frame, signal);
+    // Bytes the caller has just read and checked need no second check; the upload is hashed anyway.
+    if (!frame.data) await verifyOnDisk(frame, signal);
     for (let attempt = 1; ; attempt++) {
       try {
         if (await this.#alreadyThere(key, frame, signal)) {
