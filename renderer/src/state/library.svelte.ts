@@ -156,12 +156,12 @@ export class LibraryState {
     const filters = this.#filters;
     for (const page of pages) this.#inFlight.add(page);
     try {
-      // The spend goes with every new or refreshed result (not with pages fetched while scrolling).
-      const spending = replace ? call(bridge().library.spend(toQuery(filters, 0))) : undefined;
-      const answers = await Promise.all(pages.map((page) => call(bridge().library.list(toQuery(filters, page)))));
-      const spend = await spending;
+      const listing = Promise.all(pages.map((page) => call(bridge().library.list(toQuery(filters, page)))));
+      // The spend goes with every new or refreshed result (not with pages fetched while scrolling). It is
+      // asked after the pages, so main answers them first, and the results never wait for it.
+      if (replace) void this.#loadSpend(filters, generation);
+      const answers = await listing;
       if (generation !== this.#generation) return;
-      if (spend) this.#spend = spend;
       // All in one synchronous step: the screen never shows a half-replaced result.
       if (replace) this.#pages.clear();
       pages.forEach((page, i) => this.#pages.set(page, answers[i].items));
@@ -180,6 +180,15 @@ export class LibraryState {
       this.#error = error instanceof Error ? error.message : String(error);
     } finally {
       if (generation === this.#generation) for (const page of pages) this.#inFlight.delete(page);
+    }
+  }
+
+  async #loadSpend(filters: LibraryFilters, generation: number): Promise<void> {
+    try {
+      const spend = await call(bridge().library.spend(toQuery(filters, 0)));
+      if (generation === this.#generation) this.#spend = spend;
+    } catch (error) {
+      if (generation === this.#generation) this.#error = error instanceof Error ? error.message : String(error);
     }
   }
 
