@@ -39,7 +39,10 @@ function roundTrips({ page }: OpenApp): Promise<number[]> {
     const samples: number[] = [];
     for (const text of texts) {
       const t0 = performance.now();
-      await Promise.all([window.keyframe.library.list({ text, offset: 0, limit: 60 } as LibraryQueryInput), window.keyframe.library.spend({ text })]);
+      await Promise.all([
+        window.keyframe.library.list({ text, offset: 0, limit: 60 } as LibraryQueryInput),
+        window.keyframe.library.spend({ text }),
+      ]);
       samples.push(performance.now() - t0);
     }
     return samples;

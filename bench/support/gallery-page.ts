@@ -69,7 +69,13 @@ export async function openApp(jobs: number, indexOnly: boolean, seed: number): P
  * from the next animation frame runs after its paint); returns the elapsed ms.
  * Measured inside the page so Playwright's own round trips are not counted.
  */
-export function timeInPage(page: Page, action: 'open' | 'type' | 'clear', minCards: number, text: string | null, key = ''): Promise<number> {
+export function timeInPage(
+  page: Page,
+  action: 'open' | 'type' | 'clear',
+  minCards: number,
+  text: string | null,
+  key = '',
+): Promise<number> {
   return page.evaluate(
     ([action, min, text, key]) =>
       new Promise<number>((resolve) => {
@@ -111,4 +117,3 @@ export function timeInPage(page: Page, action: 'open' | 'type' | 'clear', minCar
     [action, minCards, text, key] as const,
   );
 }
-

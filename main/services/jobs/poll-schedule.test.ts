@@ -109,7 +109,8 @@ describe('KEYFRAME_POLL_MS', () => {
   it('never changes how RunComfy itself is asked, and ignores a value that is not a whole number of at least 10 ms', () => {
     expect(localPollPolicy({ KEYFRAME_POLL_MS: '50' }, 'https://model-api.runcomfy.net')).toBeUndefined();
     expect(localPollPolicy({ KEYFRAME_POLL_MS: '50' }, 'http://192.168.1.5:4010')).toBeUndefined();
-    for (const value of ['', '0', '5', 'fast', '12.5']) expect(localPollPolicy({ KEYFRAME_POLL_MS: value }, 'http://localhost:4010')).toBeUndefined();
+    for (const value of ['', '0', '5', 'fast', '12.5'])
+      expect(localPollPolicy({ KEYFRAME_POLL_MS: value }, 'http://localhost:4010')).toBeUndefined();
     expect(localPollPolicy({}, 'http://localhost:4010')).toBeUndefined();
   });
 });

@@ -105,7 +105,9 @@ describe('the library database and its migrations', () => {
     db.exec(`INSERT INTO jobs (seq, id, created_at, status, prompt, duration, revision, record, cost_usd)
       VALUES (4000, '20260101-000000-dddddd', 4, 'completed', 'red fox', 5, 1, '{}', 1.12)`);
     const { from, where, params } = searchWhere(searchWords('red')!, LibraryQuery.parse({ minCostUsd: 0 }));
-    const spendPlan = db.prepare(`EXPLAIN QUERY PLAN SELECT sum(j.cost_usd) FROM ${from} WHERE ${where}`).all(...params) as { detail: string }[];
+    const spendPlan = db.prepare(`EXPLAIN QUERY PLAN SELECT sum(j.cost_usd) FROM ${from} WHERE ${where}`).all(...params) as {
+      detail: string;
+    }[];
     expect(spendPlan.map((step) => step.detail).join(' ')).toContain('COVERING INDEX jobs_cost_by_seq');
     expect(spendOf(db, LibraryQuery.parse({ text: 'red' }))).toEqual({ usd: 1.12, costed: 1 });
     db.close();
