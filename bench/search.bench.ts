@@ -8,7 +8,7 @@
  *   - the rest (keystroke to painted, minus the round trip) is the renderer: state, diff, layout, paint.
  */
 import { cpus, loadavg } from 'node:os';
-import type { LibraryQueryInput } from '../main/contract';
+import { LibraryQuery } from '../main/contract';
 import type { Benchmark, Figure } from './figure';
 import { median, percentile } from './figure';
 import { startBusyLoops } from './support/busy';
@@ -19,34 +19,33 @@ const TARGET_MS = { 10_000: 50, 100_000: 80 } as const;
 const ROUNDS = 2;
 
 const prefixes = Array.from({ length: TYPED.length }, (_, i) => TYPED.slice(0, i + 1));
+/** What the gallery asks for each keystroke: the first page, and the spend, of that text. */
+const queries = prefixes.map((text) => LibraryQuery.parse({ text }));
 const load = () => `load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`;
 const fmt = (samples: number[]) => `${median(samples).toFixed(1)}/${percentile(samples, 95).toFixed(1)}`;
 
-/** Main's own time for each prefix: what the gallery asks for one keystroke (first page and spend). */
+/** Main's own time for each keystroke's questions. */
 function queryTimes({ services }: OpenApp): number[] {
   const store = services.library.store;
-  return prefixes.map((text) => {
+  return queries.map((query) => {
     const t0 = performance.now();
-    store.list({ text, offset: 0, limit: 60 });
-    store.spend({ text });
+    store.list(query);
+    store.spend(query);
     return performance.now() - t0;
   });
 }
 
 /** The same two calls from the page through the bridge. */
 function roundTrips({ page }: OpenApp): Promise<number[]> {
-  return page.evaluate(async (texts) => {
+  return page.evaluate(async (asked) => {
     const samples: number[] = [];
-    for (const text of texts) {
+    for (const query of asked) {
       const t0 = performance.now();
-      await Promise.all([
-        window.keyframe.library.list({ text, offset: 0, limit: 60 } as LibraryQueryInput),
-        window.keyframe.library.spend({ text }),
-      ]);
+      await Promise.all([window.keyframe!.library.list(query), window.keyframe!.library.spend(query)]);
       samples.push(performance.now() - t0);
     }
     return samples;
-  }, prefixes);
+  }, queries);
 }
 
 async function typeAll(app: OpenApp): Promise<number[]> {
