@@ -31,6 +31,9 @@ export default defineConfig({
         test: {
           name: 'renderer',
           environment: 'jsdom',
+          // jsdom is set up once per worker, not once per file (most of this project's time), and
+          // each file still runs in its own VM context with fresh modules.
+          pool: 'vmThreads',
           include: ['renderer/**/*.test.ts'],
           setupFiles: ['@testing-library/svelte/vitest'],
         },

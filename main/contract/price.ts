@@ -59,6 +59,12 @@ export function estimateUsd(quote: Extract<PriceQuote, { available: true }>, sec
   return undefined;
 }
 
+/** Made once: a number formatter is costly to create, and a gallery screen shows dozens of costs. */
+const dollars = {
+  2: new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  3: new Intl.NumberFormat('en-US', { minimumFractionDigits: 3, maximumFractionDigits: 3 }),
+} as const;
+
 /**
  * "$0.56", "$12.30"; amounts under a dollar keep a third decimal when it matters ("$0.125"), and
  * a positive amount under a cent reads "under $0.01" rather than "$0.00".
@@ -66,7 +72,7 @@ export function estimateUsd(quote: Extract<PriceQuote, { available: true }>, sec
 export function formatUsd(usd: number): string {
   if (usd > 0 && usd < 0.005) return 'under $0.01';
   const digits = usd < 1 && Math.round(usd * 1000) % 10 !== 0 ? 3 : 2;
-  return `$${usd.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+  return `$${dollars[digits].format(usd)}`;
 }
 
 /** "$0.112 per second": the price as RunComfy states it. */

@@ -12,6 +12,7 @@ import { KEYCHAIN_SERVICE } from './keychain/secret-store';
 import type { SecretStore } from './keychain/secret-store';
 import { Library } from './library';
 import { FrameService } from './frames/service';
+import { localPollPolicy, PollSchedule } from './jobs/poll-schedule';
 import { JobsService } from './jobs/service';
 import type { Logger } from './log';
 import type { MediaRoots, MediaUrl } from './media';
@@ -101,7 +102,9 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     platform: options.platform,
   });
   await frames.init();
+  const pollPolicy = localPollPolicy(options.env, resolveBaseUrl(options.env, settings.get().apiBaseUrl));
   const jobs = new JobsService({
+    ...(pollPolicy ? { schedule: new PollSchedule(Date.now, pollPolicy) } : {}),
     frames,
     store: library.store,
     client: runcomfy,

@@ -97,6 +97,8 @@ export async function cliRig(fakeOptions: FakeOptions = {}): Promise<CliRig> {
     KEYFRAME_API_BASE_URL: fake.url,
     KEYFRAME_USER_DATA: userData,
     KEYFRAME_KEYCHAIN_SERVICE: `keyframe-test-cli-${randomBytes(4).toString('hex')}`,
+    // The fake on 127.0.0.1 is asked every 50 ms, not every 2 s: the tests wait for states, not for polls.
+    KEYFRAME_POLL_MS: '50',
     // No RunComfy CLI sign-in of the person running the tests is looked at.
     HOME: dir,
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PollSchedule, defaultPollPolicy } from './poll-schedule';
+import { PollSchedule, defaultPollPolicy, localPollPolicy } from './poll-schedule';
 
 function clock() {
   let t = 1_000_000;
@@ -94,5 +94,23 @@ describe('PollSchedule', () => {
     expect(s.msUntilNext()).toBeUndefined();
     s.polled('a');
     expect(s.msUntilNext()).toBeGreaterThan(0);
+  });
+});
+
+describe('KEYFRAME_POLL_MS', () => {
+  it('asks a local API at that interval, and within the budget', () => {
+    const policy = localPollPolicy({ KEYFRAME_POLL_MS: '50' }, 'http://127.0.0.1:4010')!;
+    const c = clock();
+    const s = new PollSchedule(c.now, policy, () => 0.5);
+    s.add('a');
+    expect(simulate(s, c, 1000).get('a')).toBeGreaterThanOrEqual(9);
+  });
+
+  it('never changes how RunComfy itself is asked, and ignores a value that is not a whole number of at least 10 ms', () => {
+    expect(localPollPolicy({ KEYFRAME_POLL_MS: '50' }, 'https://model-api.runcomfy.net')).toBeUndefined();
+    expect(localPollPolicy({ KEYFRAME_POLL_MS: '50' }, 'http://192.168.1.5:4010')).toBeUndefined();
+    for (const value of ['', '0', '5', 'fast', '12.5'])
+      expect(localPollPolicy({ KEYFRAME_POLL_MS: value }, 'http://localhost:4010')).toBeUndefined();
+    expect(localPollPolicy({}, 'http://localhost:4010')).toBeUndefined();
   });
 });

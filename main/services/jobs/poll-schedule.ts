@@ -3,6 +3,8 @@
  * with jitter so jobs do not poll in lock-step, under one request budget for all jobs, and with a
  * global pause (a 429's Retry-After, or the network being down). Pure logic on an injected clock.
  */
+import { isLoopback } from '../runcomfy/client';
+
 export interface PollPolicy {
   /** Interval for a job that has been followed for `ageMs`. */
   intervalMs(ageMs: number): number;
@@ -19,6 +21,18 @@ export const defaultPollPolicy: PollPolicy = {
   budgetPerSecond: 5,
   burst: 5,
 };
+
+/**
+ * `KEYFRAME_POLL_MS`: a local API (the fake RunComfy the tests and the demo run on a loopback
+ * address) is asked every that many milliseconds, so a test waits for states, not for the 2 s
+ * interval. RunComfy itself is always asked by the default policy (undefined here).
+ */
+export function localPollPolicy(env: NodeJS.ProcessEnv, apiUrl: string): PollPolicy | undefined {
+  const ms = Number(env['KEYFRAME_POLL_MS']);
+  if (!env['KEYFRAME_POLL_MS'] || !Number.isInteger(ms) || ms < 10) return undefined;
+  if (!URL.canParse(apiUrl) || !isLoopback(new URL(apiUrl).hostname)) return undefined;
+  return { intervalMs: () => ms, jitter: 0.1, budgetPerSecond: Math.max(defaultPollPolicy.budgetPerSecond, 4000 / ms), burst: 20 };
+}
 
 interface Entry {
   since: number;

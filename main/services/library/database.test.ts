@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/library/harness';
 import { DatabaseUnusable, openDatabase, schemaVersion } from './database';
 import { migrations } from './migrations';
+import { searchWhere, searchWords, spendOf } from './queries';
+import { LibraryQuery } from '../../contract/library';
 
 const tableNames = (db: Database.Database) =>
   (db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'index', 'trigger') ORDER BY name").all() as { name: string }[]).map(
@@ -72,7 +74,7 @@ describe('the library database and its migrations', () => {
     expect(() => openDatabase(path)).toThrow(`made by a newer Keyframe (schema 99; this version knows ${migrations.length})`);
   });
 
-  it('upgrades a version-2 database to 3: a cost column copied from each record, and the cost index', async () => {
+  it('upgrades a version-2 database: a cost column copied from each record, and the cost indexes', async () => {
     const path = join(await tempDir(), 'library.db');
     const old = new Database(path);
     for (const migration of migrations.slice(0, 2)) old.exec(migration.sql);
@@ -86,7 +88,7 @@ describe('the library database and its migrations', () => {
     old.close();
 
     const db = openDatabase(path);
-    expect(schemaVersion(db)).toBe(3);
+    expect(schemaVersion(db)).toBe(migrations.at(-1)!.version);
     expect(db.prepare('SELECT seq, cost_usd FROM jobs ORDER BY seq').all()).toEqual([
       { seq: 1000, cost_usd: 0.56 },
       { seq: 2000, cost_usd: null },
@@ -99,6 +101,15 @@ describe('the library database and its migrations', () => {
       )
       .all('completed', 10, 0, 0) as { detail: string }[];
     expect(plan.map((step) => step.detail).join(' ')).toContain('COVERING INDEX jobs_by_cost');
+    // A search's spend reads each match's cost from the narrow index by key, never the wide rows.
+    db.exec(`INSERT INTO jobs (seq, id, created_at, status, prompt, duration, revision, record, cost_usd)
+      VALUES (4000, '20260101-000000-dddddd', 4, 'completed', 'red fox', 5, 1, '{}', 1.12)`);
+    const { from, where, params } = searchWhere(searchWords('red')!, LibraryQuery.parse({ minCostUsd: 0 }));
+    const spendPlan = db.prepare(`EXPLAIN QUERY PLAN SELECT sum(j.cost_usd) FROM ${from} WHERE ${where}`).all(...params) as {
+      detail: string;
+    }[];
+    expect(spendPlan.map((step) => step.detail).join(' ')).toContain('COVERING INDEX jobs_cost_by_seq');
+    expect(spendOf(db, LibraryQuery.parse({ text: 'red' }))).toEqual({ usd: 1.12, costed: 1 });
     db.close();
   });
 });

@@ -83,12 +83,13 @@ function costFilter(query: LibraryQueryParsed): { clauses: string[]; params: num
 }
 
 /** The words and filters as a WHERE on the search index `f` (joined to the jobs row `j` when a cost filter needs it). */
-function searchWhere(words: string, query: LibraryQueryParsed): { from: string; where: string; params: unknown[] } {
+export function searchWhere(words: string, query: LibraryQueryParsed): { from: string; where: string; params: unknown[] } {
   const match = [`prompt : (${words})`, ...tagFilters(query)].join(' AND ');
   const dates = range(query, 'f.rowid', KEYS_PER_MS);
   const cost = costFilter(query);
   return {
-    from: cost.clauses.length ? 'jobs_fts f JOIN jobs j ON j.seq = f.rowid' : 'jobs_fts f',
+    // The cost comes from the narrow key-and-cost index (migration 004), not from the wide rows.
+    from: cost.clauses.length ? 'jobs_fts f JOIN jobs j INDEXED BY jobs_cost_by_seq ON j.seq = f.rowid' : 'jobs_fts f',
     where: ['f.jobs_fts MATCH ?', ...dates.clauses, ...cost.clauses].join(' AND '),
     params: [match, ...dates.params, ...cost.params],
   };

@@ -88,6 +88,22 @@ describe('the library state', () => {
     expect(main.library.spend.mock.calls[1][0]).toMatchObject({ from: expect.any(String), minCostUsd: 0.5, offset: 0 });
   });
 
+  it("shows a query's results without waiting for its spend, asked after them, which follows", async () => {
+    const main = fakeBridge(1000);
+    await state.enter();
+    let answer: (result: Result<unknown>) => void = () => {};
+    main.library.spend.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)) as never);
+    state.setFilters({ text: 'fox' });
+    await settle();
+    expect(state.shownFor).toBe(state.queryKey());
+    expect(state.total).toBe(33);
+    expect(main.library.list.mock.invocationCallOrder.at(-1)).toBeLessThan(main.library.spend.mock.invocationCallOrder.at(-1)!);
+    expect(state.spend).toEqual({ usd: 560, costed: 1000 });
+    answer({ ok: true, value: { usd: 18.48, costed: 33 } });
+    await settle();
+    expect(state.spend).toEqual({ usd: 18.48, costed: 33 });
+  });
+
   it('keeps a bounded number of pages however far the grid scrolls', async () => {
     fakeBridge(100_000);
     await state.enter();

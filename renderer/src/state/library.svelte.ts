@@ -137,12 +137,12 @@ export class LibraryState {
     const generation = this.#pages.start(pages, replace);
     const filters = this.#filters;
     try {
-      // The spend goes with every new or refreshed result (not with pages fetched while scrolling).
-      const spending = replace ? call(bridge().library.spend(toQuery(filters, 0))) : undefined;
-      const answers = await Promise.all(pages.map((page) => call(bridge().library.list(toQuery(filters, page)))));
-      const spend = await spending;
+      const listing = Promise.all(pages.map((page) => call(bridge().library.list(toQuery(filters, page)))));
+      // The spend goes with every new or refreshed result (not with pages fetched while scrolling). It is
+      // asked after the pages, so main answers them first, and the results never wait for it.
+      if (replace) void this.#loadSpend(filters, generation);
+      const answers = await listing;
       if (!this.#pages.isCurrent(generation)) return;
-      if (spend) this.#spend = spend;
       // All in one synchronous step: the screen never shows a half-replaced result.
       this.#pages.fill(
         pages,
@@ -163,6 +163,15 @@ export class LibraryState {
       this.#error = error instanceof Error ? error.message : String(error);
     } finally {
       this.#pages.finish(generation, pages);
+    }
+  }
+
+  async #loadSpend(filters: LibraryFilters, generation: number): Promise<void> {
+    try {
+      const spend = await call(bridge().library.spend(toQuery(filters, 0)));
+      if (this.#pages.isCurrent(generation)) this.#spend = spend;
+    } catch (error) {
+      if (this.#pages.isCurrent(generation)) this.#error = error instanceof Error ? error.message : String(error);
     }
   }
 

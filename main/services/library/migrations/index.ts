@@ -5,6 +5,7 @@
 import jobs from './001-jobs';
 import search from './002-search';
 import cost from './003-cost';
+import costBySeq from './004-cost-by-seq';
 
 export interface Migration {
   version: number;
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'jobs', sql: jobs },
   { version: 2, name: 'search', sql: search },
   { version: 3, name: 'cost', sql: cost },
+  { version: 4, name: 'cost by key', sql: costBySeq },
 ];

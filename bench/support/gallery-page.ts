@@ -1,0 +1,119 @@
+/** The gallery in a real Chromium page against the carrier, timed from inside the page (Playwright's round trips are not counted). */
+import { chromium } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServices } from '../../main/services';
+import type { Services } from '../../main/services';
+import { createLogger } from '../../main/services/log';
+import { mediaUrlFor } from '../../main/services/media';
+import { RecordingPlatform } from '../../test/carrier/platform';
+import { MEDIA_PREFIX, startCarrier } from '../../test/carrier/server';
+import { CHROMIUM_FLAGS } from '../../test/e2e/fixtures';
+import { seedLibrary } from '../../test/library/seed';
+
+/** What the search benchmarks type, one keystroke at a time. */
+export const TYPED = 'red fox through snow';
+
+export const RENDERER_DIR = join(import.meta.dirname, '..', '..', 'out', 'renderer');
+export const rendererBuilt = () => existsSync(join(RENDERER_DIR, 'index.html'));
+
+export interface OpenApp {
+  page: Page;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/**
+ * The real services on a generated library of `jobs` jobs (folders and media, or index rows only),
+ * the built renderer in Chromium through the carrier, signed in, on its first screen.
+ */
+export async function openApp(jobs: number, indexOnly: boolean, seed: number): Promise<OpenApp> {
+  const userData = await mkdtemp(join(tmpdir(), 'kf-bench-ui-'));
+  await seedLibrary(join(userData, 'library'), { count: jobs, indexOnly, seed });
+  const services = await createServices({
+    userDataDir: userData,
+    shell: 'carrier',
+    version: 'bench',
+    log: createLogger(() => {}),
+    platform: new RecordingPlatform(join(userData, 'Trash')),
+    mediaUrl: mediaUrlFor(MEDIA_PREFIX),
+    // Signed in (no Connect sheet) against an address that refuses connections; jobs are not followed.
+    env: { RUNCOMFY_TOKEN: 'bench-token', KEYFRAME_API_BASE_URL: 'http://127.0.0.1:9' },
+    followJobs: false,
+  });
+  const carrier = await startCarrier({ services, rendererDir: RENDERER_DIR });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  // tsx keeps function names with a `__name` helper, which the functions sent to the page would miss.
+  await page.addInitScript('globalThis.__name = (fn) => fn');
+  await page.goto(carrier.url);
+  await page.getByRole('navigation', { name: 'Places' }).waitFor();
+  return {
+    page,
+    services,
+    close: async () => {
+      await browser.close();
+      await carrier.close();
+      await services.close();
+      await rm(userData, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Runs in the page: does `action`, then waits until the gallery shows at least `minCards` loaded cards
+ * for the query `text` (any query when null), and then until that frame is painted (a task queued
+ * from the next animation frame runs after its paint); returns the elapsed ms.
+ * Measured inside the page so Playwright's own round trips are not counted.
+ */
+export function timeInPage(
+  page: Page,
+  action: 'open' | 'type' | 'clear',
+  minCards: number,
+  text: string | null,
+  key = '',
+): Promise<number> {
+  return page.evaluate(
+    ([action, min, text, key]) =>
+      new Promise<number>((resolve) => {
+        const t0 = performance.now();
+        if (action === 'open') window.dispatchEvent(new KeyboardEvent('keydown', { key: '3', ctrlKey: true, bubbles: true }));
+        else {
+          const input = document.querySelector<HTMLInputElement>('input[type="search"]')!;
+          input.value = action === 'clear' ? '' : input.value + key;
+          input.dispatchEvent(new InputEvent('input', { bubbles: true, data: key, inputType: 'insertText' }));
+        }
+        // Checked at every DOM change (not only once a frame), then resolved at the next frame: the paint.
+        const ready = () => {
+          const list = document.querySelector('[role="list"][aria-label="Jobs"]');
+          const shown = list?.getAttribute('data-results-for');
+          return (
+            list &&
+            list.getAttribute('aria-busy') === 'false' &&
+            (text === null || (shown && JSON.parse(shown).text === text)) &&
+            list.querySelectorAll('button.open:not([aria-busy="true"])').length >= (min as number)
+          );
+        };
+        const done = () => {
+          observer.disconnect();
+          requestAnimationFrame(() => {
+            const afterPaint = new MessageChannel();
+            afterPaint.port1.onmessage = () => resolve(performance.now() - t0);
+            afterPaint.port2.postMessage(null);
+          });
+        };
+        const observer = new MutationObserver(() => ready() && done());
+        observer.observe(document.body, {
+          subtree: true,
+          childList: true,
+          attributes: true,
+          attributeFilter: ['data-results-for', 'aria-busy'],
+        });
+        if (ready()) done();
+      }),
+    [action, minCards, text, key] as const,
+  );
+}
