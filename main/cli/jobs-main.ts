@@ -243,8 +243,7 @@ export async function checkFrame(
   const isAddress = /^https?:\/\//i.test(source);
   const adding = isAddress ? frames.addUrl({ url: source }) : frames.addPath(resolve(source));
   const frame = await untilAborted(adding, signal).catch((error: unknown) => {
-    if (error instanceof AppError && error.code !== 'aborted')
-      throw new AppError(error.code, `The ${role}, ${source}: ${error.message}`);
+    if (error instanceof AppError && error.code !== 'aborted') throw new AppError(error.code, `The ${role}, ${source}: ${error.message}`);
     throw error;
   });
   progress.note(`  ${frame.width}×${frame.height} ${formatName(frame.format)}, ${formatBytes(frame.bytes)}`);

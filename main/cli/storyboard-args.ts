@@ -23,9 +23,7 @@ Exit codes: 0 done; 1 a shot has no completed take, or the export failed; 2 bad 
 3 nothing was sent (a bad board file, a keyframe failed the checks, no token, …); 130 interrupted.`;
 
 export type Command =
-  | { kind: 'help' }
-  | { kind: 'make'; file: string; verbose: boolean }
-  | { kind: 'export'; id: string; out: string; verbose: boolean };
+  { kind: 'help' } | { kind: 'make'; file: string; verbose: boolean } | { kind: 'export'; id: string; out: string; verbose: boolean };
 
 export function parseStoryboardArgs(argv: string[]): Command {
   const [command, ...rest] = argv;
@@ -40,9 +38,11 @@ export function parseStoryboardArgs(argv: string[]): Command {
     if (positionals.length !== 1) throw new UsageError('"make" takes one board file, e.g. make board.json.');
     return { kind: 'make', file: positionals[0], verbose };
   }
-  if (positionals.length !== 1) throw new UsageError('"export" takes one storyboard id, e.g. export sb-20261202-010203-abc123 --out cut.mp4.');
+  if (positionals.length !== 1)
+    throw new UsageError('"export" takes one storyboard id, e.g. export sb-20261202-010203-abc123 --out cut.mp4.');
   const id = StoryboardId.safeParse(positionals[0]);
-  if (!id.success) throw new UsageError(`"${positionals[0].slice(0, 40)}" is not a storyboard id (they look like sb-20261202-010203-abc123).`);
+  if (!id.success)
+    throw new UsageError(`"${positionals[0].slice(0, 40)}" is not a storyboard id (they look like sb-20261202-010203-abc123).`);
   const out = values['out'];
   if (typeof out !== 'string' || !out.trim()) throw new UsageError('--out is required: the MP4 file to write.');
   return { kind: 'export', id: id.data, out: out.trim(), verbose };

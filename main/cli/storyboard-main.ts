@@ -104,7 +104,9 @@ async function make(file: string, services: Services, progress: Progress, io: Cl
   io.signal?.addEventListener('abort', () => void runner.stop(), { once: true });
   // Takes sent before a kill are followed again (one cut off while being sent comes back `submit_unknown` and counts as sent).
   await runner.start();
-  progress.note(plan.jobs ? `Sending ${plan.jobs} take${plan.jobs === 1 ? '' : 's'} (${plan.seconds} s of video).` : 'Every take was sent already.');
+  progress.note(
+    plan.jobs ? `Sending ${plan.jobs} take${plan.jobs === 1 ? '' : 's'} (${plan.seconds} s of video).` : 'Every take was sent already.',
+  );
   const made = await services.storyboard.make(id, shots, board.takes);
   for (const problem of made.problems) progress.note(problem);
 
@@ -134,7 +136,12 @@ function finish(services: Services, id: string, io: CliIo, code: number, board: 
   return code;
 }
 
-async function exportCut(command: Extract<Command, { kind: 'export' }>, services: Services, progress: Progress, io: CliIo): Promise<number> {
+async function exportCut(
+  command: Extract<Command, { kind: 'export' }>,
+  services: Services,
+  progress: Progress,
+  io: CliIo,
+): Promise<number> {
   const result = await services.storyboard.exportTo(command.id, resolve(command.out), {
     signal: io.signal,
     onProgress: (step) => progress.update('export', `${step.message} ${Math.round(step.fraction * 100)}%`),

@@ -29,7 +29,12 @@ export interface BoardRig {
 }
 
 export async function boardRig(fakeOptions: FakeOptions = {}): Promise<BoardRig> {
-  const fake = await startFakeRunComfy({ tokens: [TOKEN], fetchImages: true, plan: { queuePositions: 0, stepMs: 20, progressMs: 20 }, ...fakeOptions });
+  const fake = await startFakeRunComfy({
+    tokens: [TOKEN],
+    fetchImages: true,
+    plan: { queuePositions: 0, stepMs: 20, progressMs: 20 },
+    ...fakeOptions,
+  });
   const dir = await mkdtemp(join(tmpdir(), 'kf-storyboard-'));
   const platform = new RecordingPlatform(join(dir, 'Trash'));
   const env: NodeJS.ProcessEnv = {

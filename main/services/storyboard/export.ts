@@ -3,18 +3,21 @@
  * with a JSON sidecar beside it; progress as `storyboard:exportProgress`, cancel by board, and
  * "reveal" only for files this process itself exported.
  */
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { AppError } from '../../contract/errors';
-import type { ExportProgress, ExportResult } from '../../contract/storyboard';
+import type { JobDetail } from '../../contract/library';
+import type { ExportProgress, ExportResult, Storyboard } from '../../contract/storyboard';
+import { writeJsonAtomic } from '../json-file';
 import type { EventBus } from '../events';
 import type { LibraryStore } from '../library/store';
 import type { Logger } from '../log';
 import type { Platform } from '../platform';
 import type { BoardStore } from './board-store';
-import { cutTakes, TakesDiffer, TakeUnreadable } from './cut';
+import { checkTakes, cutTakes, TakesDiffer, TakeUnreadable } from './cut';
 import type { CutInput } from './cut';
 import { currentShots, shotOf } from './record';
 import type { BoardRecord } from './record';
+import { buildSidecar, sidecarPathFor } from './sidecar';
 
 export interface ExportOptions {
   boards: BoardStore;
@@ -22,6 +25,8 @@ export interface ExportOptions {
   events: EventBus;
   log: Logger;
   platform: Platform;
+  /** The board as the app shows it (for the sidecar). */
+  present: (record: BoardRecord) => Storyboard;
 }
 
 export interface ExportRun {
@@ -31,7 +36,10 @@ export interface ExportRun {
 
 /** A file name from the board's name, e.g. `fox-in-the-snow.mp4`. */
 export function cutFileName(name: string): string {
-  const words = name.normalize('NFKD').toLowerCase().match(/[a-z0-9]+/g);
+  const words = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .match(/[a-z0-9]+/g);
   return `${(words ?? []).slice(0, 8).join('-').slice(0, 60) || 'storyboard'}.mp4`;
 }
 
@@ -55,7 +63,7 @@ export class BoardExports {
     return this.exportTo(id, path, { onProgress: (progress) => this.options.events.emit('storyboard:exportProgress', progress) });
   }
 
-  async exportTo(id: string, path: string, run: ExportRun = {}): Promise<Required<Omit<ExportResult, 'sidecarPath'>> & ExportResult> {
+  async exportTo(id: string, path: string, run: ExportRun = {}): Promise<Required<ExportResult>> {
     if (this.#running.has(id)) throw new AppError('invalid_input', 'This storyboard is already being exported.');
     const record = this.options.boards.require(id);
     const inputs = this.#inputs(record);
@@ -66,14 +74,32 @@ export class BoardExports {
     const say = (phase: ExportProgress['phase'], fraction: number, message: string) => run.onProgress?.({ id, phase, fraction, message });
     try {
       say('checking', 0, 'Checking the takes…');
-      const cut = await cutTakes(
-        inputs.map((input) => input.cut),
-        resolve(path),
-        { signal: abort.signal, onProgress: (fraction) => say('writing', fraction, 'Writing the cut…') },
-      );
+      const cuts = inputs.map((input) => input.cut);
+      const { formats, differences } = await checkTakes(cuts, abort.signal);
+      if (differences.length) throw new TakesDiffer(differences);
+      const cut = await cutTakes(cuts, resolve(path), {
+        signal: abort.signal,
+        onProgress: (fraction) => say('writing', fraction, 'Writing the cut…'),
+      });
+      // The sidecar gives each take's real length (the model's clip may differ from the duration asked for).
+      const lengths = new Map(inputs.map((input, index) => [input.job.id, formats[index].span.end - formats[index].span.start]));
+      const board = this.options.present(record);
+      board.shots = board.shots.map((shot) => ({
+        ...shot,
+        takes: shot.takes.map((take) => ({ ...take, durationS: lengths.get(take.jobId) ?? take.durationS })),
+      }));
+      const details = new Map<string, JobDetail>(inputs.map((input) => [input.job.id, this.options.library.detail(input.job.id)]));
+      const sidecar = buildSidecar(board, details, {
+        file: basename(cut.path),
+        mode: 'remux',
+        durationS: cut.durationS,
+        exportedAt: new Date().toISOString(),
+      });
+      const sidecarPath = sidecarPathFor(cut.path);
+      await writeJsonAtomic(sidecarPath, sidecar);
       this.#written.add(cut.path);
       say('done', 1, `Exported ${inputs.length} shot${inputs.length === 1 ? '' : 's'}.`);
-      return { path: cut.path, durationS: cut.durationS, mode: 'remux' };
+      return { path: cut.path, sidecarPath, durationS: cut.durationS, mode: 'remux' };
     } catch (error) {
       if (abort.signal.aborted) {
         say('cancelled', 0, 'Export cancelled; nothing was left behind.');
@@ -105,7 +131,8 @@ export class BoardExports {
   /** Each shot's picked, complete take, in order; says which shots lack one. */
   #inputs(record: BoardRecord) {
     const shots = currentShots(record);
-    if (shots.length === 0) throw new AppError('invalid_input', 'The storyboard has no shots to export yet: it needs at least two keyframes.');
+    if (shots.length === 0)
+      throw new AppError('invalid_input', 'The storyboard has no shots to export yet: it needs at least two keyframes.');
     const missing: number[] = [];
     const inputs = shots.flatMap(({ key, index }) => {
       const picked = shotOf(record, key).picked;

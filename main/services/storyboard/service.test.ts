@@ -27,7 +27,8 @@ async function board(r: BoardRig, colours: string[], takesPerShot = 1): Promise<
   for (const [at, colour] of colours.entries()) {
     current = await storyboard.putKeyframe(current.id, { frameId: await r.pick(colour), at, mode: 'insert' });
   }
-  for (const shot of current.shots) current = await storyboard.setShot(current.id, shot.key, { prompt: `@Image1 to @Image2, shot ${shot.index + 1}` });
+  for (const shot of current.shots)
+    current = await storyboard.setShot(current.id, shot.key, { prompt: `@Image1 to @Image2, shot ${shot.index + 1}` });
   return storyboard.update(current.id, { takesPerShot });
 }
 
@@ -43,7 +44,10 @@ describe('storyboard strip', () => {
     const { storyboard } = r.services;
     const sb = await board(r, ['#c33', '#3c3', '#33c']);
     expect(sb.keyframes).toHaveLength(3);
-    expect(sb.shots.map((shot) => shot.key)).toEqual([`${sb.keyframes[0].id}>${sb.keyframes[1].id}`, `${sb.keyframes[1].id}>${sb.keyframes[2].id}`]);
+    expect(sb.shots.map((shot) => shot.key)).toEqual([
+      `${sb.keyframes[0].id}>${sb.keyframes[1].id}`,
+      `${sb.keyframes[1].id}>${sb.keyframes[2].id}`,
+    ]);
     const folder = r.services.storyboard.boards.folderOf(sb.id);
     expect(readdirSync(folder).sort()).toEqual([...sb.keyframes.map((k) => `${k.sha256}.png`), 'storyboard.json'].sort());
     expect(sb.keyframes[0].mediaUrl).toBe(`/media/library/storyboards/${sb.id}/${sb.keyframes[0].sha256}.png`);
@@ -91,7 +95,11 @@ describe('making takes', () => {
     const r = await rig();
     const { storyboard } = r.services;
     let sb = await storyboard.create('Plan');
-    for (const [at, size] of [[640, 360], [1200, 300], [640, 360]].entries()) {
+    for (const [at, size] of [
+      [640, 360],
+      [1200, 300],
+      [640, 360],
+    ].entries()) {
       sb = await storyboard.putKeyframe(sb.id, { frameId: await r.pick('#888', size[0], size[1]), at, mode: 'insert' });
     }
     sb = await storyboard.update(sb.id, { takesPerShot: 2 });
@@ -100,7 +108,7 @@ describe('making takes', () => {
     expect(blocked.blockers).toEqual([
       'Shot 1 has no prompt.',
       'Shot 2 has no prompt.',
-      'Keyframe 2 (frame-1.png) does not meet the model\'s limits: fix or replace it.',
+      "Keyframe 2 (frame-1.png) does not meet the model's limits: fix or replace it.",
     ]);
     await expect(storyboard.make(sb.id, { shots: 'unpicked' })).rejects.toThrow(/^Nothing was sent\. Shot 1 has no prompt/);
     expect(r.fake.count('submit')).toBe(0);
@@ -121,7 +129,12 @@ describe('making takes', () => {
     expect(job.tag).toEqual({ storyboard: sb.id, shot: sb.shots[1].key, from: [sb.keyframes[1].sha256, sb.keyframes[2].sha256] });
     expect(r.fake.submissions[0].body).toMatchObject({ prompt: 'go', duration: 10 });
     // The takes are ordinary jobs: in the library like any other.
-    expect(r.services.library.store.list().items.map((item) => item.id).sort()).toEqual([...made.sent].sort());
+    expect(
+      r.services.library.store
+        .list()
+        .items.map((item) => item.id)
+        .sort(),
+    ).toEqual([...made.sent].sort());
 
     // Resuming to two takes per shot sends only what each shot lacks.
     const filled = await storyboard.make(sb.id, { shots: sb.shots.map((s) => s.key) }, 2);

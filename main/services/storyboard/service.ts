@@ -65,7 +65,7 @@ export class StoryboardService {
 
   constructor(private readonly options: StoryboardServiceOptions) {
     this.boards = new BoardStore(options.library, options.log, (path) => options.platform.trashItem(path));
-    this.exports = new BoardExports({ ...options, boards: this.boards });
+    this.exports = new BoardExports({ ...options, boards: this.boards, present: (record) => this.#present(record) });
     // A take's job changed: its board changed too.
     this.#stopListening = options.events.listen((name, payload) => {
       if (name !== 'library:changed') return;
@@ -159,8 +159,10 @@ export class StoryboardService {
   async pick(id: string, key: ShotKey, jobId: string | null): Promise<Storyboard> {
     if (jobId) {
       const job = this.options.library.get(jobId);
-      if (!job || job.tag?.storyboard !== id || job.tag.shot !== key) throw new AppError('invalid_input', 'That job is not a take of this shot.');
-      if (job.status !== 'completed') throw new AppError('invalid_input', `That take is ${job.status.replace('_', ' ')}; only a finished take can be picked.`);
+      if (!job || job.tag?.storyboard !== id || job.tag.shot !== key)
+        throw new AppError('invalid_input', 'That job is not a take of this shot.');
+      if (job.status !== 'completed')
+        throw new AppError('invalid_input', `That take is ${job.status.replace('_', ' ')}; only a finished take can be picked.`);
     }
     return this.#update(id, (record) => setPick(record, key, jobId));
   }
