@@ -3,9 +3,7 @@
  * and is killed with SIGKILL at random moments; after each kill the library is opened (which
  * finishes interrupted writes) and every board is checked from the index to its files.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,30 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { BoardStore } from '../../main/services/storyboard/board-store';
 import { BOARD_FILE, boardsDir } from '../../main/services/storyboard/record';
 import { createLogger } from '../../main/services/log';
-import { openStore, tempDir } from '../library/harness';
+import { openStore, runAndKill, tempDir } from '../library/harness';
 
-const require = createRequire(import.meta.url);
 const writer = join(import.meta.dirname, 'board-crash-writer.ts');
-
-function runAndKill(dir: string, seed: number, ms: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', require.resolve('tsx'), writer, dir, String(seed)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    let timer: NodeJS.Timeout | undefined;
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk;
-      if (!timer && out.includes('ready\n')) timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    });
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk));
-    child.on('exit', (_code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`writer stopped by itself: ${err || out}`));
-      else resolve(Number(out.trim().split('\n').at(-1)) || 0);
-    });
-  });
-}
 
 /** Everything that disagrees between the index and the board folders, in words. */
 async function inconsistencies(libraryDir: string): Promise<string[]> {
@@ -83,7 +60,7 @@ describe('a crash during a storyboard write', () => {
     const delays = [200, 450, 120, 700, 330, 560];
     let writes = 0;
     for (const [round, delay] of delays.entries()) {
-      writes += await runAndKill(dir, round + 1, delay);
+      writes += await runAndKill(writer, dir, round + 1, delay);
       const problems = await inconsistencies(dir);
       expect(problems, `after kill ${round + 1}: ${problems.join('; ')}`).toEqual([]);
     }
