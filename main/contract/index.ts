@@ -14,6 +14,23 @@ import { Settings, SettingsPatch } from './settings';
 import { SaveTokenOptions, TokenInput, TokenStatus } from './token';
 import { CancelOutcome, QueueItem, RunnerState, SubmitJobRequest, SubmitProgress, UnknownDecision } from './jobs';
 import { PriceQuote, Spend } from './price';
+import {
+  ExportProgress,
+  ExportResult,
+  KeyframeId,
+  MakePlan,
+  MakeRequest,
+  MakeResult,
+  PutKeyframe,
+  ShotKey,
+  ShotPatch,
+  Storyboard,
+  StoryboardChange,
+  StoryboardId,
+  StoryboardName,
+  StoryboardPatch,
+  StoryboardSummary,
+} from './storyboard';
 import { JobDetail, JobId, LibraryChange, LibraryInfo, LibraryPage, LibraryQuery, MoveProgress, MoveResult, PosterImage } from './library';
 
 export * from './app';
@@ -25,6 +42,7 @@ export * from './token';
 export * from './library';
 export * from './jobs';
 export * from './price';
+export * from './storyboard';
 
 interface MethodSpec {
   args: z.ZodTuple;
@@ -83,6 +101,26 @@ export const methods = {
   'jobs:cancel': method(z.tuple([JobId]), CancelOutcome),
   'jobs:decide': method(z.tuple([JobId, UnknownDecision]), QueueItem),
   'jobs:retryDownload': method(z.tuple([JobId]), z.null()),
+  'storyboard:list': method(z.tuple([]), z.array(StoryboardSummary)),
+  'storyboard:create': method(z.tuple([StoryboardName]), Storyboard),
+  'storyboard:get': method(z.tuple([StoryboardId]), Storyboard),
+  'storyboard:update': method(z.tuple([StoryboardId, StoryboardPatch]), Storyboard),
+  /** Deletes the board; its takes stay in the library unless `withJobs`. */
+  'storyboard:delete': method(z.tuple([StoryboardId, z.object({ withJobs: z.boolean() }).strict()]), z.null()),
+  'storyboard:putKeyframe': method(z.tuple([StoryboardId, PutKeyframe]), Storyboard),
+  'storyboard:removeKeyframe': method(z.tuple([StoryboardId, KeyframeId]), Storyboard),
+  'storyboard:moveKeyframe': method(z.tuple([StoryboardId, KeyframeId, z.number().int().min(0).max(29)]), Storyboard),
+  /** Opens a keyframe as a picked frame (its checks and fixes), to fix it and put it back with `replace`. */
+  'storyboard:openKeyframe': method(z.tuple([StoryboardId, KeyframeId]), Frame),
+  'storyboard:setShot': method(z.tuple([StoryboardId, ShotKey, ShotPatch]), Storyboard),
+  'storyboard:plan': method(z.tuple([StoryboardId, MakeRequest]), MakePlan),
+  /** Sends the planned takes as ordinary jobs tagged with the board and shot; each is sent once. */
+  'storyboard:make': method(z.tuple([StoryboardId, MakeRequest]), MakeResult),
+  'storyboard:pick': method(z.tuple([StoryboardId, ShotKey, JobId.nullable()]), Storyboard),
+  /** Asks where to save, then writes one MP4 of the picked takes and a JSON sidecar beside it. */
+  'storyboard:export': method(z.tuple([StoryboardId]), ExportResult),
+  'storyboard:cancelExport': method(z.tuple([StoryboardId]), z.null()),
+  'storyboard:revealExport': method(z.tuple([z.string().min(1).max(4096)]), z.null()),
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {
@@ -95,6 +133,8 @@ export const events = {
   'jobs:changed': QueueItem,
   'jobs:runner': RunnerState,
   'jobs:submitProgress': SubmitProgress,
+  'storyboard:changed': StoryboardChange,
+  'storyboard:exportProgress': ExportProgress,
 } as const satisfies Record<string, z.ZodType>;
 
 export type MethodName = keyof typeof methods;

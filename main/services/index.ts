@@ -22,6 +22,7 @@ import type { RunComfyClient } from './runcomfy/client';
 import { PriceReader } from './runcomfy/price';
 import { TokenService } from './runcomfy/token';
 import { SettingsStore } from './settings';
+import { StoryboardService } from './storyboard/service';
 
 export interface ServiceOptions {
   userDataDir: string;
@@ -62,6 +63,8 @@ export interface Services {
   hosting: HostingService;
   /** Submits, follows, cancels and downloads jobs (jobs/service.ts, with the runner's rooms in jobs/). */
   jobs: JobsService;
+  /** Storyboards: keyframe strips whose shots' takes are tagged jobs (storyboard/). */
+  storyboard: StoryboardService;
   /** Folders whose files the renderer may load (the media rule in media.ts). */
   mediaRoots(): MediaRoots;
   appInfo(): AppInfo;
@@ -124,6 +127,16 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     if (status.state === 'set') jobs.tokenReplaced(); // a new token ends a pause caused by a refused one
   });
   if (options.followJobs !== false) await jobs.start();
+  const storyboard = new StoryboardService({
+    library: library.store,
+    frames,
+    jobs,
+    price,
+    events,
+    log: options.log,
+    mediaUrl: options.mediaUrl,
+    platform: options.platform,
+  });
   return {
     options,
     events,
@@ -138,6 +151,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     library,
     hosting,
     jobs,
+    storyboard,
     mediaRoots: () => ({ staging: stagingDir, library: library.store.dir }),
     appInfo: () => ({
       name: 'Keyframe',
@@ -147,6 +161,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
       userDataDir: options.userDataDir,
     }),
     close: async () => {
+      storyboard.close();
       await jobs.stop();
       hosting.close();
       await library.close();

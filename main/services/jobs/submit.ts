@@ -11,6 +11,7 @@ import type { SubmitProgress, UnknownDecision } from '../../contract';
 import { acceptedFormatOf } from '../../contract/model';
 import type { FrameToHost, HostedFrame, HostOptions } from '../hosting';
 import { inlineRefusal, readVerified } from '../hosting';
+import type { JobTag } from '../library/manifest';
 import type { NewFrame } from '../library/store';
 import type { Follower } from './follow';
 import type { RoomParts } from './recorder';
@@ -25,6 +26,8 @@ export interface JobRequest {
   duration: 5 | 10;
   start: ReadyFrame;
   end: ReadyFrame;
+  /** A storyboard's take: recorded with the job, in the same write. */
+  tag?: JobTag;
 }
 
 export interface FrameHosting {
@@ -85,6 +88,7 @@ export class Submitter {
           sentAs: { host, url, ...(sent ? { reencodedFrom: { bytes: sent.fromBytes, ext: frame.ext } } : {}) },
         };
       }),
+      ...(request.tag ? { tag: request.tag } : {}),
     });
     this.o.recorder.changed(record.id);
 

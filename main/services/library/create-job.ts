@@ -10,7 +10,7 @@ import { sentFields, sha256 } from './job-files';
 import type { SentAs } from './job-files';
 import { incomingDir, newJobId } from './layout';
 import { MANIFEST_FORMAT } from './manifest';
-import type { FileEntry, JobRecord } from './manifest';
+import type { FileEntry, JobRecord, JobTag } from './manifest';
 import { readRecord, writeRow } from './rows';
 import type { JobWriter } from './write-protocol';
 
@@ -35,6 +35,8 @@ export interface NewJob {
   frames?: NewFrame[];
   /** Defaults to now; seeding and tests set it. */
   createdAt?: Date;
+  /** A storyboard's take (storyboard/). */
+  tag?: JobTag;
 }
 
 function frameEntries(frames: readonly NewFrame[]): FileEntry[] {
@@ -78,6 +80,7 @@ export function createJob(writer: JobWriter, input: NewJob): Promise<JobRecord> 
       favourite: false,
       history: [{ status: 'submitting', at }],
       files,
+      ...(input.tag ? { tag: input.tag } : {}),
     };
     const incoming = incomingDir(dir, id);
     const folder = writer.folderOf(id);

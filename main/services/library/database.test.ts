@@ -112,4 +112,32 @@ describe('the library database and its migrations', () => {
     expect(spendOf(db, LibraryQuery.parse({ text: 'red' }))).toEqual({ usd: 1.12, costed: 1 });
     db.close();
   });
+
+  it('upgrades a version-4 database to 5: each job’s storyboard read from its tag, and the storyboards table', async () => {
+    const path = join(await tempDir(), 'library.db');
+    const old = openDatabase(path, migrations.slice(0, 4));
+    const insert = old.prepare(
+      `INSERT INTO jobs (seq, id, created_at, status, prompt, duration, revision, record) VALUES (?, ?, 1, 'completed', 'p', 5, 1, ?)`,
+    );
+    insert.run(
+      1000,
+      '20260101-000000-aaaaaa',
+      JSON.stringify({ tag: { storyboard: 'sb-20260101-000000-aaaaaa', shot: 'k00000000>k11111111' } }),
+    );
+    insert.run(2000, '20260101-000000-bbbbbb', '{}');
+    old.close();
+
+    const db = openDatabase(path);
+    expect(schemaVersion(db)).toBe(5);
+    expect(db.prepare('SELECT seq, storyboard FROM jobs ORDER BY seq').all()).toEqual([
+      { seq: 1000, storyboard: 'sb-20260101-000000-aaaaaa' },
+      { seq: 2000, storyboard: null },
+    ]);
+    expect(tableNames(db)).toEqual(expect.arrayContaining(['jobs_by_storyboard', 'storyboards']));
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT record FROM jobs WHERE storyboard = ? ORDER BY created_at, seq').all('x') as {
+      detail: string;
+    }[];
+    expect(plan.map((step) => step.detail).join(' ')).toContain('jobs_by_storyboard');
+    db.close();
+  });
 });

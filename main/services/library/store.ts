@@ -31,6 +31,7 @@ import { addFile, beginVideo, finishVideo, recordFrameHost } from './job-files';
 import type { FileEntry, JobRecord } from './manifest';
 import { copyLibrary, removeCopy, removeLibrary, validateMoveTarget } from './move';
 import type { MoveProgressListener } from './move';
+import type { Db } from './database';
 import { openIndex } from './open';
 import { detailFromRecord, summaryFromRow } from './present';
 import { listRows, spendOf } from './queries';
@@ -138,6 +139,19 @@ export class LibraryStore {
        ORDER BY created_at, seq`,
     ).all() as { record: string }[];
     return rows.map((row) => JSON.parse(row.record) as JobRecord);
+  }
+
+  /** A storyboard's takes, oldest first. */
+  taggedWith(storyboard: string): JobRecord[] {
+    const rows = statement(this.#place.db, 'SELECT record FROM jobs WHERE storyboard = ? ORDER BY created_at, seq').all(storyboard) as {
+      record: string;
+    }[];
+    return rows.map((row) => JSON.parse(row.record) as JobRecord);
+  }
+
+  /** The index itself, for the storyboards' tables in the same file (storyboard/board-store.ts). It changes when the library moves. */
+  get database(): Db {
+    return this.#place.db;
   }
 
   findByRequestId(requestId: string): JobRecord | undefined {

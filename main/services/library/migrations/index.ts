@@ -6,6 +6,7 @@ import jobs from './001-jobs';
 import search from './002-search';
 import cost from './003-cost';
 import costBySeq from './004-cost-by-seq';
+import storyboards from './005-storyboards';
 
 export interface Migration {
   version: number;
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: 'search', sql: search },
   { version: 3, name: 'cost', sql: cost },
   { version: 4, name: 'cost by key', sql: costBySeq },
+  { version: 5, name: 'storyboards', sql: storyboards },
 ];

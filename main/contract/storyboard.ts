@@ -1,0 +1,149 @@
+/**
+ * The Storyboard: an ordered strip of keyframes K1…Kn; each neighbouring pair is a shot with its
+ * own prompt and duration, so every seam is exact by construction. A shot's takes are ordinary
+ * jobs tagged with the board and the pair of keyframes they were made from.
+ */
+import { z } from 'zod';
+import { Duration, JobId, JobStatus } from './library';
+
+export const MIN_KEYFRAMES = 2;
+export const MAX_KEYFRAMES = 30;
+export const MAX_TAKES_PER_SHOT = 4;
+
+export const StoryboardId = z.string().regex(/^sb-\d{8}-\d{6}-[0-9a-z]{6}$/, 'Not a Keyframe storyboard id.');
+export type StoryboardId = z.infer<typeof StoryboardId>;
+
+/** A keyframe's id within its board; it stays when the keyframe is replaced or fixed. */
+export const KeyframeId = z.string().regex(/^k[0-9a-z]{8}$/, 'Not a keyframe id.');
+export type KeyframeId = z.infer<typeof KeyframeId>;
+
+/** A shot is named by the keyframes it goes between: `${startKeyframeId}>${endKeyframeId}`. */
+export const ShotKey = z.string().regex(/^k[0-9a-z]{8}>k[0-9a-z]{8}$/, 'Not a shot.');
+export type ShotKey = z.infer<typeof ShotKey>;
+
+export const StoryKeyframe = z.object({
+  id: KeyframeId,
+  name: z.string(),
+  mediaUrl: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  bytes: z.number().int().nonnegative(),
+  /** Passes the model's frame rules; a shot next to a keyframe that does not cannot be made. */
+  accepted: z.boolean(),
+  /** When it was last replaced or fixed (its neighbouring shots' older takes turn stale). */
+  changedAt: z.string().optional(),
+});
+export type StoryKeyframe = z.infer<typeof StoryKeyframe>;
+
+export const Take = z.object({
+  jobId: JobId,
+  status: JobStatus,
+  /** Made from keyframes that have since been replaced or fixed. */
+  stale: z.boolean(),
+  videoUrl: z.string().optional(),
+  posterUrl: z.string().optional(),
+  /** The video's length when known, else the requested duration. */
+  durationS: z.number().positive(),
+  costUsd: z.number().nonnegative().optional(),
+  error: z.string().optional(),
+  createdAt: z.string(),
+});
+export type Take = z.infer<typeof Take>;
+
+export const Shot = z.object({
+  key: ShotKey,
+  /** 0-based position in the strip: between keyframes `index` and `index + 1`. */
+  index: z.number().int().nonnegative(),
+  prompt: z.string().max(2500),
+  duration: Duration,
+  takes: z.array(Take),
+  pickedJobId: JobId.optional(),
+  /** Its picked take (or, with none picked, every take) was made from an older keyframe: offer "make again". */
+  stale: z.boolean(),
+});
+export type Shot = z.infer<typeof Shot>;
+
+export const Storyboard = z.object({
+  id: StoryboardId,
+  name: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  takesPerShot: z.number().int().min(1).max(MAX_TAKES_PER_SHOT),
+  keyframes: z.array(StoryKeyframe).max(MAX_KEYFRAMES),
+  shots: z.array(Shot),
+});
+export type Storyboard = z.infer<typeof Storyboard>;
+
+export const StoryboardSummary = z.object({
+  id: StoryboardId,
+  name: z.string(),
+  updatedAt: z.string(),
+  keyframes: z.number().int(),
+  shots: z.number().int(),
+  /** Shots with a picked, completed take. */
+  ready: z.number().int(),
+  posterUrl: z.string().optional(),
+});
+export type StoryboardSummary = z.infer<typeof StoryboardSummary>;
+
+export const StoryboardName = z.string().trim().min(1, 'Give the storyboard a name.').max(120);
+
+export const StoryboardPatch = z
+  .object({ name: StoryboardName.optional(), takesPerShot: z.number().int().min(1).max(MAX_TAKES_PER_SHOT).optional() })
+  .strict();
+export type StoryboardPatch = z.infer<typeof StoryboardPatch>;
+
+/** Puts a frame picked and checked through `frames:*` into the strip, before `at` or in its place. */
+export const PutKeyframe = z
+  .object({
+    frameId: z.string().min(1).max(100),
+    at: z.number().int().min(0).max(MAX_KEYFRAMES),
+    mode: z.enum(['insert', 'replace']),
+  })
+  .strict();
+export type PutKeyframe = z.infer<typeof PutKeyframe>;
+
+export const ShotPatch = z.object({ prompt: z.string().max(2500).optional(), duration: Duration.optional() }).strict();
+export type ShotPatch = z.infer<typeof ShotPatch>;
+
+/** Which shots to make: the named ones, or every shot without a picked take ("Make all"). */
+export const MakeRequest = z.object({ shots: z.union([z.array(ShotKey).min(1).max(MAX_KEYFRAMES), z.literal('unpicked')]) }).strict();
+export type MakeRequest = z.infer<typeof MakeRequest>;
+
+/** What "Make" would send, shown on one line before sending. */
+export const MakePlan = z.object({
+  shots: z.array(ShotKey),
+  jobs: z.number().int().nonnegative(),
+  seconds: z.number().int().nonnegative(),
+  /** The estimate from RunComfy's price, when it could be read. */
+  estimateUsd: z.number().nonnegative().optional(),
+  /** Why it cannot be sent as is (a shot without a prompt, a keyframe the model refuses). */
+  blockers: z.array(z.string()),
+});
+export type MakePlan = z.infer<typeof MakePlan>;
+
+export const MakeResult = z.object({ sent: z.array(JobId), problems: z.array(z.string()) });
+export type MakeResult = z.infer<typeof MakeResult>;
+
+export const ExportProgress = z.object({
+  id: StoryboardId,
+  phase: z.enum(['checking', 'writing', 'done', 'cancelled', 'failed']),
+  /** 0..1 */
+  fraction: z.number(),
+  message: z.string(),
+});
+export type ExportProgress = z.infer<typeof ExportProgress>;
+
+export const ExportResult = z.object({
+  /** Absent when the user closed the save dialog. */
+  path: z.string().optional(),
+  sidecarPath: z.string().optional(),
+  durationS: z.number().nonnegative().optional(),
+  /** `remux`: the takes' own frames, copied; `reencode`: their codecs or sizes differed. */
+  mode: z.enum(['remux', 'reencode']).optional(),
+});
+export type ExportResult = z.infer<typeof ExportResult>;
+
+export const StoryboardChange = z.object({ kind: z.enum(['created', 'updated', 'deleted']), id: StoryboardId });
+export type StoryboardChange = z.infer<typeof StoryboardChange>;
