@@ -86,7 +86,7 @@ async function spanOf(track: InputTrack): Promise<TrackSpan> {
 async function describeVideo(track: InputVideoTrack, label: string): Promise<TakeFormat['video']> {
   const config = await track.getDecoderConfig();
   if (!track.codec || !config) throw new TakeUnreadable(`${label}: its video is in a format Keyframe cannot read.`);
-  const metrics = await track.computeFrameRateMetrics();
+  const span = await spanOf(track);
   return {
     codec: track.codec,
     codecString: config.codec,
@@ -94,8 +94,9 @@ async function describeVideo(track: InputVideoTrack, label: string): Promise<Tak
     height: track.codedHeight,
     rotation: track.rotation,
     description: hex(config.description),
-    frameRate: metrics.bestGuessFrameRate,
-    span: await spanOf(track),
+    // Frames over the time they cover: one scan of the index, where mediabunny's own metrics take a second.
+    frameRate: span.end > span.start ? span.packets / (span.end - span.start) : 0,
+    span,
   };
 }
 
