@@ -60,9 +60,12 @@ export class TakesDiffer extends Error {
   }
 }
 
-/** Opens a take for reading; the caller disposes of it. */
+/**
+ * Opens a take for reading; the caller disposes of it. A 32 MiB read cache (mediabunny's default
+ * is 8) reads a take's packets in far fewer, larger reads: the remux ran 2× faster with it here.
+ */
 export function openTake(path: string): Input {
-  return new Input({ source: new FilePathSource(path), formats: [MP4, QTFF] });
+  return new Input({ source: new FilePathSource(path, { maxCacheSize: 32 << 20 }), formats: [MP4, QTFF] });
 }
 
 function hex(bytes: AllowSharedBufferSource | undefined): string {
