@@ -87,10 +87,15 @@ function parseRun(rest: string[]): Command {
 type Options = Parameters<typeof parseArgs>[0] extends infer P ? (P extends { options?: infer O } ? NonNullable<O> : never) : never;
 
 /** Node's parseArgs, with its errors said in a sentence that names the command. */
-function parse(command: string, args: string[], options: Options): { values: Record<string, string | boolean | undefined> } {
+export function parse(
+  command: string,
+  args: string[],
+  options: Options,
+  allowPositionals = false,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
-    const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
-    return { values: values as Record<string, string | boolean | undefined> };
+    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals });
+    return { values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (error) {
     const { code, message } = error as { code?: string; message: string };
     const quoted = /'([^']*)'/.exec(message)?.[1] ?? '';

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError } from '../contract';
-import type { QueueItem } from '../contract';
+import type { Frame, QueueItem } from '../contract';
 import { formatBytes, formatName } from '../contract/format';
 import { createServices } from '../services';
 import type { Services } from '../services';
@@ -58,17 +58,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const verbose = command.kind !== 'list' && command.verbose;
   let services: Services;
   try {
-    services = await createServices({
-      userDataDir: userDataDir(io.env),
-      shell: 'headless',
-      version,
-      log: cliLogger(progress, verbose),
-      platform: headlessPlatform((line) => progress.note(line), io.env),
-      mediaUrl: mediaUrlFor('keyframe-media://'),
-      env: io.env,
-      // `run` follows only its own job and `resume` starts following once it has listed the open ones.
-      followJobs: false,
-    });
+    // `run` follows only its own job and `resume` starts following once it has listed the open ones.
+    services = await headlessServices(io, progress, verbose);
   } catch (error) {
     const message = `Keyframe could not open its settings or library: ${messageOf(error)}`;
     progress.note(message);
@@ -83,6 +74,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     await services.close();
     progress.done();
   }
+}
+
+/** The app's services without a window, on the settings, keychain and library the environment names; following starts when asked. */
+export function headlessServices(io: CliIo, progress: Progress, verbose: boolean): Promise<Services> {
+  return createServices({
+    userDataDir: userDataDir(io.env),
+    shell: 'headless',
+    version,
+    log: cliLogger(progress, verbose),
+    platform: headlessPlatform((line) => progress.note(line), io.env),
+    mediaUrl: mediaUrlFor('keyframe-media://'),
+    env: io.env,
+    followJobs: false,
+  });
 }
 
 async function list(openOnly: boolean, services: Services, progress: Progress, io: CliIo): Promise<number> {
@@ -223,12 +228,22 @@ async function takeFrame(
   progress: Progress,
   signal: AbortSignal | undefined,
 ): Promise<ReadyFrame> {
-  progress.note(`Checking the ${role} frame: ${source}`);
+  return readyFrame(frames, (await checkFrame(frames, `${role} frame`, source, progress, signal)).id, role);
+}
+
+/** Stages a frame from a path or an address, prints its checks and waits for the full decode. */
+export async function checkFrame(
+  frames: FrameService,
+  role: string,
+  source: string,
+  progress: Progress,
+  signal: AbortSignal | undefined,
+): Promise<Frame> {
+  progress.note(`Checking the ${role}: ${source}`);
   const isAddress = /^https?:\/\//i.test(source);
   const adding = isAddress ? frames.addUrl({ url: source }) : frames.addPath(resolve(source));
   const frame = await untilAborted(adding, signal).catch((error: unknown) => {
-    if (error instanceof AppError && error.code !== 'aborted')
-      throw new AppError(error.code, `The ${role} frame, ${source}: ${error.message}`);
+    if (error instanceof AppError && error.code !== 'aborted') throw new AppError(error.code, `The ${role}, ${source}: ${error.message}`);
     throw error;
   });
   progress.note(`  ${frame.width}×${frame.height} ${formatName(frame.format)}, ${formatBytes(frame.bytes)}`);
@@ -239,10 +254,10 @@ async function takeFrame(
   if ((!checked.accepted || checked.integrity === 'corrupt') && checked.fixes.length) {
     progress.note(`  The app can fix this: ${checked.fixes.map((fix) => fix.label).join(', ')}.`);
   }
-  return readyFrame(frames, frame.id, role);
+  return checked;
 }
 
-function tokenProblem(services: Services): string | undefined {
+export function tokenProblem(services: Services): string | undefined {
   const status = services.token.status();
   if (status.state === 'set') return undefined;
   const why = status.keychainProblem ? ` The keychain could not be read: ${status.keychainProblem}` : '';
@@ -260,7 +275,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
 }
 
 /** Waits, saying so, while another Keyframe sends and follows this library's jobs; false if stopped meanwhile. */
-async function holdLibrary(services: Services, progress: Progress, io: CliIo, doing: string): Promise<boolean> {
+export async function holdLibrary(services: Services, progress: Progress, io: CliIo, doing: string): Promise<boolean> {
   let waited = false;
   try {
     await services.jobs.takeLease(io.signal, (holder) => {
@@ -277,7 +292,7 @@ async function holdLibrary(services: Services, progress: Progress, io: CliIo, do
   return true;
 }
 
-function messageOf(error: unknown): string {
+export function messageOf(error: unknown): string {
   if (error instanceof AppError) return error.message;
   return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }

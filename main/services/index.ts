@@ -21,6 +21,7 @@ import type { RunComfyClient } from './runcomfy/client';
 import { PriceReader } from './runcomfy/price';
 import { TokenService } from './runcomfy/token';
 import { SettingsStore } from './settings';
+import { StoryboardService } from './storyboard/service';
 
 export interface ServiceOptions {
   userDataDir: string;
@@ -61,6 +62,8 @@ export interface Services {
   hosting: HostingService;
   /** Submits, follows, cancels and downloads jobs (jobs/runner.ts). */
   jobs: JobsService;
+  /** Storyboards: keyframe strips whose shots' takes are tagged jobs (storyboard/). */
+  storyboard: StoryboardService;
   /** Folders whose files the renderer may load (the media rule in media.ts). */
   mediaRoots(): MediaRoots;
   appInfo(): AppInfo;
@@ -117,6 +120,16 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     who: options.shell === 'headless' ? 'the jobs CLI' : 'the Keyframe app',
   });
   if (options.followJobs !== false) await jobs.start();
+  const storyboard = new StoryboardService({
+    library: library.store,
+    frames,
+    jobs,
+    price,
+    events,
+    log: options.log,
+    mediaUrl: options.mediaUrl,
+    platform: options.platform,
+  });
   return {
     options,
     events,
@@ -131,6 +144,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     library,
     hosting,
     jobs,
+    storyboard,
     mediaRoots: () => ({ staging: stagingDir, library: library.store.dir }),
     appInfo: () => ({
       name: 'Keyframe',
@@ -140,6 +154,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
       userDataDir: options.userDataDir,
     }),
     close: async () => {
+      storyboard.close();
       await jobs.stop();
       hosting.close();
       await library.close();

@@ -86,6 +86,8 @@ export interface FakeOptions {
   /** How long a result URL stays valid. */
   resultUrlTtlMs?: number;
   video?: Buffer;
+  /** Each submitted job's own video, in turn (the n-th job gets `videos[n % length]`), over `video`. */
+  videos?: Buffer[];
 }
 
 export interface ReceivedImage {
@@ -123,6 +125,7 @@ interface Job {
   gone: boolean;
   sig: string;
   failure?: string;
+  video?: Buffer;
 }
 
 type Step = { status: string; queue_position?: number };
@@ -437,6 +440,7 @@ export class FakeRunComfy {
       cancelled: false,
       gone: false,
       sig: randomBytes(12).toString('hex'),
+      video: this.#options.videos?.[this.#jobs.size % this.#options.videos.length],
     };
     const submission: Submission = { requestId: id, body: input, images: [] };
     if (this.#options.fetchImages) {
@@ -487,7 +491,8 @@ export class FakeRunComfy {
     if (this.#expired === 404) return xml(404, 'NoSuchKey', 'The specified key does not exist.');
     if (!job || url.searchParams.get('sig') !== job.sig) return xml(403, 'SignatureDoesNotMatch', 'The request signature is not valid.');
     if (this.#expired === 403 || !(expires > this.#now())) return xml(403, 'AccessDenied', 'Request has expired');
-    const size = this.#video.length;
+    const video = job.video ?? this.#video;
+    const size = video.length;
     const headers = { 'accept-ranges': 'bytes', 'content-type': 'video/mp4' };
     const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? '');
     if (range && (range[1] || range[2])) {
@@ -496,11 +501,11 @@ export class FakeRunComfy {
       if (start >= size || start > end) return { status: 416, body: Buffer.alloc(0), headers: { 'content-range': `bytes */${size}` } };
       return {
         status: 206,
-        body: this.#video.subarray(start, end + 1),
+        body: video.subarray(start, end + 1),
         headers: { ...headers, 'content-range': `bytes ${start}-${end}/${size}` },
       };
     }
-    return { status: 200, body: this.#video, headers };
+    return { status: 200, body: video, headers };
   }
 }
 

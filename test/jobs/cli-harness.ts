@@ -60,20 +60,23 @@ export async function frame(dir: string, name: string, colour: string, width = 6
   return path;
 }
 
-let bundled: Promise<string> | undefined;
+const bundles = new Map<string, Promise<string>>();
 
 /**
- * The CLI built once into one file for this test process: each child then starts in a fraction of
- * the CPU time tsx needs to compile it again, which on a busy machine is most of a test's time.
- * It sits two folders below the root, as main/cli/ does, so it finds package.json the same way.
+ * A CLI (main/cli/<entry>.ts) built once into one file for this test process: each child then
+ * starts in a fraction of the CPU time tsx needs to compile it again, which on a busy machine is
+ * most of a test's time. It sits two folders below the root, as main/cli/ does, so it finds
+ * package.json the same way.
  */
-function bundledCli(): Promise<string> {
-  bundled ??= (async () => {
-    const dir = join(ROOT, 'test-results', `cli-${process.pid}`);
+function bundledCli(entry: string): Promise<string> {
+  let bundled = bundles.get(entry);
+  if (bundled) return bundled;
+  bundled = (async () => {
+    const dir = join(ROOT, 'test-results', `cli-${process.pid}-${entry}`);
     await rm(dir, { recursive: true, force: true });
-    const outfile = join(dir, 'jobs.mjs');
+    const outfile = join(dir, `${entry}.mjs`);
     await build({
-      entryPoints: [join(ROOT, 'main/cli/jobs.ts')],
+      entryPoints: [join(ROOT, `main/cli/${entry}.ts`)],
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -83,11 +86,13 @@ function bundledCli(): Promise<string> {
     });
     return outfile;
   })();
+  bundles.set(entry, bundled);
   return bundled;
 }
 
-export async function cliRig(fakeOptions: FakeOptions = {}): Promise<CliRig> {
-  const cliEntry = await bundledCli();
+/** `entry`: which CLI `cli()` runs (main/cli/jobs.ts unless told). */
+export async function cliRig(fakeOptions: FakeOptions = {}, entry = 'jobs'): Promise<CliRig> {
+  const cliEntry = await bundledCli(entry);
   const fake = await startFakeRunComfy({ tokens: [TOKEN], fetchImages: true, ...fakeOptions });
   const dir = await mkdtemp(join(tmpdir(), 'kf-jobs-cli-'));
   const userData = join(dir, 'user-data');

@@ -90,14 +90,14 @@ export class FrameService {
     return this.addPath(path);
   }
 
-  /** Stages a file on disk (from the dialog, or the CLI). */
-  async addPath(path: string): Promise<Frame> {
+  /** Stages a file on disk (from the dialog, the CLI, or a storyboard's keyframe, shown by its own `name`). */
+  async addPath(path: string, name = basename(path)): Promise<Frame> {
     const size = await sizeOfImageFile(path);
     if (size > MAX_SOURCE_BYTES) throw sourceTooLarge(size);
     const bytes = await readFile(path).catch((error: unknown) => {
       throw fileProblem(error);
     });
-    return this.#add(bytes, basename(path));
+    return this.#add(bytes, name);
   }
 
   /** Stages bytes from a drop, a paste, a video frame grab or the library. */

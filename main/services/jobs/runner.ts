@@ -14,6 +14,7 @@ import type { EventBus } from '../events';
 import type { FrameToHost, HostedFrame, HostOptions } from '../hosting';
 import { frameChanged, frameMissing, inlineRefusal } from '../hosting';
 import type { LibraryStore } from '../library/store';
+import type { JobTag } from '../library/manifest';
 import type { Logger } from '../log';
 import type { Platform } from '../platform';
 import type { JobResult, RunComfyClient } from '../runcomfy/client';
@@ -33,6 +34,8 @@ export interface JobRequest {
   duration: 5 | 10;
   start: ReadyFrame;
   end: ReadyFrame;
+  /** A storyboard's take: recorded with the job, in the same write. */
+  tag?: JobTag;
 }
 
 export interface RunnerOptions {
@@ -227,6 +230,7 @@ export class JobRunner {
         { role: 'start', bytes: startBytes, ext: hosted[0].sent?.ext ?? request.start.ext, originalName: request.start.name },
         { role: 'end', bytes: endBytes, ext: hosted[1].sent?.ext ?? request.end.ext, originalName: request.end.name },
       ],
+      ...(request.tag ? { tag: request.tag } : {}),
     });
     for (const [index, role] of (['start', 'end'] as const).entries()) {
       const sent = hosted[index].sent;

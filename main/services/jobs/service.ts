@@ -9,6 +9,7 @@ import type { EventBus } from '../events';
 import type { FrameService } from '../frames/service';
 import type { HostingService } from '../hosting';
 import type { LibraryStore } from '../library/store';
+import type { JobTag } from '../library/manifest';
 import type { Logger } from '../log';
 import type { Platform } from '../platform';
 import type { RunComfyClient } from '../runcomfy/client';
@@ -99,13 +100,14 @@ export class JobsService {
     }
   }
 
-  async submit(request: SubmitJobRequest): Promise<QueueItem> {
+  /** `tag`: a storyboard's take, recorded with the job in the same write. */
+  async submit(request: SubmitJobRequest, tag?: JobTag): Promise<QueueItem> {
     this.#mustHoldLease();
     const [start, end] = await Promise.all([
       readyFrame(this.options.frames, request.startFrameId, 'start'),
       readyFrame(this.options.frames, request.endFrameId, 'end'),
     ]);
-    return this.runner.submit({ prompt: request.prompt, duration: request.duration, start, end }, (progress) =>
+    return this.runner.submit({ prompt: request.prompt, duration: request.duration, start, end, ...(tag ? { tag } : {}) }, (progress) =>
       this.options.events.emit('jobs:submitProgress', progress),
     );
   }

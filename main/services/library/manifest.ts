@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { Duration, FrameHost, FrameRole, JobId, JobStatus } from '../../contract/library';
 import { JobCost } from '../../contract/price';
+import { ShotKey, StoryboardId } from '../../contract/storyboard';
 import { MANIFEST_FILE, TEMP_SUFFIX } from './layout';
 
 export const MANIFEST_FORMAT = 'keyframe-job/1';
@@ -39,6 +40,14 @@ export const FileEntry = z.object({
 });
 export type FileEntry = z.infer<typeof FileEntry>;
 
+/** A storyboard's take: its board, its shot, and the keyframes' hashes it was made from (start, end). */
+export const JobTag = z.object({
+  storyboard: StoryboardId,
+  shot: ShotKey,
+  from: z.tuple([z.string().regex(/^[0-9a-f]{64}$/), z.string().regex(/^[0-9a-f]{64}$/)]),
+});
+export type JobTag = z.infer<typeof JobTag>;
+
 export const JobRecord = z.object({
   format: z.literal(MANIFEST_FORMAT),
   id: JobId,
@@ -60,6 +69,8 @@ export const JobRecord = z.object({
   files: z.array(FileEntry),
   /** What RunComfy reported the job cost (absent until it does). */
   cost: JobCost.optional(),
+  /** Written with the job in the same step, so a take is never sent without its storyboard knowing. */
+  tag: JobTag.optional(),
 });
 export type JobRecord = z.infer<typeof JobRecord>;
 

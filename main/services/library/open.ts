@@ -3,7 +3,7 @@
  *   - missing database, job folders present → rebuilt from the folders;
  *   - unusable database (not a database, integrity check failed, a migration failed, made by a
  *     newer Keyframe) → kept aside as `library.db.damaged-<time>` and rebuilt from the folders;
- *   - then interrupted writes are finished (reconcile.ts).
+ *   - then interrupted writes are finished (reconcile.ts), storyboards' too (storyboard/board-reconcile.ts).
  * A rebuild comes back as a notice for the user, saying where the damaged copy went.
  */
 import { existsSync } from 'node:fs';
@@ -16,6 +16,7 @@ import type { Db } from './database';
 import { DB_FILE } from './layout';
 import { hasJobFolders, rebuildIndex } from './rebuild';
 import { reconcile } from './reconcile';
+import { reconcileStoryboards } from '../storyboard/board-reconcile';
 
 export interface OpenedIndex {
   db: Db;
@@ -64,5 +65,6 @@ export async function openIndex(dir: string, log: Logger): Promise<OpenedIndex> 
     log.warn('library', notice.message, { skipped: report.skipped, cause: error.cause ?? error });
   }
   await reconcile(db, dir, log);
+  await reconcileStoryboards(db, dir, log);
   return { db, notice };
 }

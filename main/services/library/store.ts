@@ -32,7 +32,7 @@ import { statement } from './database';
 import type { Db } from './database';
 import { TEMP_SUFFIX, incomingDir, jobDir, newJobId } from './layout';
 import { FileName, MANIFEST_FORMAT, writeManifest } from './manifest';
-import type { FileEntry, JobRecord } from './manifest';
+import type { FileEntry, JobRecord, JobTag } from './manifest';
 import { copyLibrary, removeCopy, removeLibrary, validateMoveTarget } from './move';
 import type { MoveProgressListener } from './move';
 import { openIndex } from './open';
@@ -60,6 +60,8 @@ export interface NewJob {
   frames?: NewFrame[];
   /** Defaults to now; seeding and tests set it. */
   createdAt?: Date;
+  /** A storyboard's take (storyboard/). */
+  tag?: JobTag;
 }
 
 export interface StatusDetails {
@@ -213,6 +215,19 @@ export class LibraryStore {
     return rows.map((row) => JSON.parse(row.record) as JobRecord);
   }
 
+  /** A storyboard's takes, oldest first. */
+  taggedWith(storyboard: string): JobRecord[] {
+    const rows = statement(this.#db, 'SELECT record FROM jobs WHERE storyboard = ? ORDER BY created_at, seq').all(storyboard) as {
+      record: string;
+    }[];
+    return rows.map((row) => JSON.parse(row.record) as JobRecord);
+  }
+
+  /** The index itself, for the storyboards' tables in the same file (storyboard/board-store.ts). It changes when the library moves. */
+  get database(): Db {
+    return this.#db;
+  }
+
   findByRequestId(requestId: string): JobRecord | undefined {
     const row = statement(this.#db, 'SELECT id FROM jobs WHERE request_id = ?').get(requestId) as { id: string } | undefined;
     return row ? this.get(row.id) : undefined;
@@ -256,6 +271,7 @@ export class LibraryStore {
         favourite: false,
         history: [{ status: 'submitting', at }],
         files,
+        ...(input.tag ? { tag: input.tag } : {}),
       };
       const incoming = incomingDir(this.#dir, id);
       const folder = this.folderOf(id);

@@ -5,6 +5,7 @@
 import jobs from './001-jobs';
 import search from './002-search';
 import cost from './003-cost';
+import storyboards from './004-storyboards';
 
 export interface Migration {
   version: number;
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'jobs', sql: jobs },
   { version: 2, name: 'search', sql: search },
   { version: 3, name: 'cost', sql: cost },
+  { version: 4, name: 'storyboards', sql: storyboards },
 ];
