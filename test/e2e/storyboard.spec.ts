@@ -126,6 +126,25 @@ test('build a board by drop and paste, make two takes per shot, replace a keyfra
   await expect(page.getByTestId('make-plan')).toHaveText('Every shot has a picked take.');
   await app.screenshot('storyboard-picked');
 
+  // A library job's last frame as a fifth keyframe: the video is 270 px tall, so the dialog shows
+  // Create's failing check and its fix; fixed, it goes in; Delete on the focused card takes it out.
+  await page.getByRole('button', { name: 'Insert a keyframe at position 5' }).click();
+  const intake = page.getByRole('dialog', { name: 'New keyframe' });
+  await intake.getByRole('button', { name: 'From the Library…' }).click();
+  await intake.getByRole('group', { name: 'Frames from the Library' }).getByRole('button', { name: 'Last frame' }).first().click();
+  await expect(intake.getByRole('button', { name: /^Upscale to/ })).toBeVisible();
+  await expect(intake.getByRole('button', { name: 'Put in the strip' })).toBeDisabled();
+  await app.screenshot('storyboard-keyframe-fix');
+  await intake.getByRole('button', { name: /^Upscale to/ }).click();
+  await expect(intake.getByText('Meets every limit')).toBeVisible();
+  await intake.getByRole('button', { name: 'Put in the strip' }).click();
+  await expect(keyframes).toHaveCount(5);
+  await expect(shots).toHaveCount(4);
+  await keyframes.nth(4).focus();
+  await page.keyboard.press('Delete');
+  await expect(keyframes).toHaveCount(4);
+  await expect(page.getByTestId('make-plan')).toHaveText('Every shot has a picked take.');
+
   // The seam between shots 1 and 2: the player moves from shot 1 into shot 2 and stops.
   const player = page.getByTestId('board-player');
   await page.getByRole('combobox', { name: 'Seam to preview' }).selectOption({ label: 'Shot 1 → 2' });
