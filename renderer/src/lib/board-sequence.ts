@@ -6,7 +6,7 @@
 import type { Storyboard } from '../../../main/contract';
 
 export type Segment =
-  | { shot: number; kind: 'video'; src: string; poster?: string; from: number; to: number }
+  | { shot: number; kind: 'video'; src: string; from: number; to: number }
   | { shot: number; kind: 'still'; start: string; end: string; from: number; to: number };
 
 /** How much of each side of a seam the preview plays. */
@@ -16,7 +16,7 @@ export function sequence(board: Storyboard): Segment[] {
   return board.shots.map((shot, index) => {
     const take = shot.takes.find((candidate) => candidate.jobId === shot.pickedJobId);
     if (take?.status === 'completed' && take.videoUrl) {
-      return { shot: index, kind: 'video', src: take.videoUrl, poster: take.posterUrl, from: 0, to: take.durationS };
+      return { shot: index, kind: 'video', src: take.videoUrl, from: 0, to: take.durationS };
     }
     const start = board.keyframes[shot.index]?.mediaUrl ?? '';
     const end = board.keyframes[shot.index + 1]?.mediaUrl ?? '';
