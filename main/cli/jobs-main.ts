@@ -41,18 +41,8 @@ export const EXIT = { done: 0, notDone: 1, usage: 2, notSent: 3, interrupted: 13
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  let command: Command;
-  try {
-    command = parseJobsArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.err.write(`${error.message}\n\n${usage}\n`);
-    return EXIT.usage;
-  }
-  if (command.kind === 'help') {
-    io.out(usage);
-    return EXIT.done;
-  }
+  const command = commandOf(argv, parseJobsArgs, usage, io);
+  if (typeof command === 'number') return command;
 
   const progress = new Progress(io.err);
   const verbose = command.kind !== 'list' && command.verbose;
@@ -73,6 +63,25 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await services.close();
     progress.done();
+  }
+}
+
+/** The command the arguments ask for; or, having printed the usage (with what is wrong, or as asked), the exit code. */
+export function commandOf<C extends { kind: string }>(
+  argv: string[],
+  parse: (argv: string[]) => C,
+  usage: string,
+  io: CliIo,
+): Exclude<C, { kind: 'help' }> | number {
+  try {
+    const command = parse(argv);
+    if (command.kind !== 'help') return command as Exclude<C, { kind: 'help' }>;
+    io.out(usage);
+    return EXIT.done;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err.write(`${error.message}\n\n${usage}\n`);
+    return EXIT.usage;
   }
 }
 

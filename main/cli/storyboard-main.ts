@@ -9,9 +9,8 @@ import type { Storyboard } from '../contract';
 import type { Services } from '../services';
 import { follow, jobLine } from './follow';
 import type { JobLine } from './follow';
-import { checkFrame, EXIT, headlessServices, holdLibrary, messageOf, tokenProblem } from './jobs-main';
+import { checkFrame, commandOf, EXIT, headlessServices, holdLibrary, messageOf, tokenProblem } from './jobs-main';
 import type { CliIo } from './jobs-main';
-import { UsageError } from './jobs-args';
 import { parseBoardFile, parseStoryboardArgs, usage } from './storyboard-args';
 import type { Command } from './storyboard-args';
 import { Progress } from './progress';
@@ -24,18 +23,8 @@ export interface ShotLine {
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  let command: Command;
-  try {
-    command = parseStoryboardArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.err.write(`${error.message}\n\n${usage}\n`);
-    return EXIT.usage;
-  }
-  if (command.kind === 'help') {
-    io.out(usage);
-    return EXIT.done;
-  }
+  const command = commandOf(argv, parseStoryboardArgs, usage, io);
+  if (typeof command === 'number') return command;
   const progress = new Progress(io.err);
   let services: Services;
   try {

@@ -14,7 +14,23 @@ import { Settings, SettingsPatch } from './settings';
 import { SaveTokenOptions, TokenInput, TokenStatus } from './token';
 import { CancelOutcome, QueueItem, RunnerState, SubmitJobRequest, SubmitProgress, UnknownDecision } from './jobs';
 import { PriceQuote, Spend } from './price';
-import { ExportProgress, ExportResult, KeyframeId, MakePlan, MakeRequest, MakeResult, PutKeyframe, ShotKey, ShotPatch, Storyboard, StoryboardChange, StoryboardId, StoryboardName, StoryboardPatch, StoryboardSummary } from './storyboard';
+import {
+  ExportProgress,
+  ExportResult,
+  KeyframeId,
+  MakePlan,
+  MakeRequest,
+  MakeResult,
+  PutKeyframe,
+  ShotKey,
+  ShotPatch,
+  Storyboard,
+  StoryboardChange,
+  StoryboardId,
+  StoryboardName,
+  StoryboardPatch,
+  StoryboardSummary,
+} from './storyboard';
 import { JobDetail, JobId, LibraryChange, LibraryInfo, LibraryPage, LibraryQuery, MoveProgress, MoveResult, PosterImage } from './library';
 
 export * from './app';

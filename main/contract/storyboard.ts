@@ -104,9 +104,7 @@ export const PutKeyframe = z
   .strict();
 export type PutKeyframe = z.infer<typeof PutKeyframe>;
 
-export const ShotPatch = z
-  .object({ prompt: z.string().max(2500).optional(), duration: Duration.optional() })
-  .strict();
+export const ShotPatch = z.object({ prompt: z.string().max(2500).optional(), duration: Duration.optional() }).strict();
 export type ShotPatch = z.infer<typeof ShotPatch>;
 
 /** Which shots to make: the named ones, or every shot without a picked take ("Make all"). */

@@ -1,5 +1,7 @@
 /** Shared by the library's tests: a store in a temporary folder, and a checker of library consistency. */
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
@@ -124,4 +126,30 @@ export async function inconsistencies(root: string): Promise<string[]> {
     db.close();
   }
   return problems;
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Starts a writer script (`node --import tsx <writer> <dir> <seed>`), lets it run `ms` after it
+ * prints "ready", kills it with SIGKILL; resolves to the writes it reported (its last line).
+ */
+export function runAndKill(writer: string, dir: string, seed: number, ms: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', require.resolve('tsx'), writer, dir, String(seed)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    let timer: NodeJS.Timeout | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk;
+      if (!timer && out.includes('ready\n')) timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk));
+    child.on('exit', (_code, signal) => {
+      if (signal !== 'SIGKILL') reject(new Error(`writer stopped by itself: ${err || out}`));
+      else resolve(Number(out.trim().split('\n').at(-1)) || 0);
+    });
+  });
 }

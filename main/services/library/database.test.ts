@@ -85,7 +85,7 @@ describe('the library database and its migrations', () => {
     insert.run(3000, '20260101-000000-cccccc', '{}');
     old.close();
 
-    const db = openDatabase(path);
+    const db = openDatabase(path, migrations.slice(0, 3));
     expect(schemaVersion(db)).toBe(3);
     expect(db.prepare('SELECT seq, cost_usd FROM jobs ORDER BY seq').all()).toEqual([
       { seq: 1000, cost_usd: 0.56 },
@@ -99,6 +99,34 @@ describe('the library database and its migrations', () => {
       )
       .all('completed', 10, 0, 0) as { detail: string }[];
     expect(plan.map((step) => step.detail).join(' ')).toContain('COVERING INDEX jobs_by_cost');
+    db.close();
+  });
+
+  it('upgrades a version-3 database to 4: each job’s storyboard read from its tag, and the storyboards table', async () => {
+    const path = join(await tempDir(), 'library.db');
+    const old = openDatabase(path, migrations.slice(0, 3));
+    const insert = old.prepare(
+      `INSERT INTO jobs (seq, id, created_at, status, prompt, duration, revision, record) VALUES (?, ?, 1, 'completed', 'p', 5, 1, ?)`,
+    );
+    insert.run(
+      1000,
+      '20260101-000000-aaaaaa',
+      JSON.stringify({ tag: { storyboard: 'sb-20260101-000000-aaaaaa', shot: 'k00000000>k11111111' } }),
+    );
+    insert.run(2000, '20260101-000000-bbbbbb', '{}');
+    old.close();
+
+    const db = openDatabase(path);
+    expect(schemaVersion(db)).toBe(4);
+    expect(db.prepare('SELECT seq, storyboard FROM jobs ORDER BY seq').all()).toEqual([
+      { seq: 1000, storyboard: 'sb-20260101-000000-aaaaaa' },
+      { seq: 2000, storyboard: null },
+    ]);
+    expect(tableNames(db)).toEqual(expect.arrayContaining(['jobs_by_storyboard', 'storyboards']));
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT record FROM jobs WHERE storyboard = ? ORDER BY created_at, seq').all('x') as {
+      detail: string;
+    }[];
+    expect(plan.map((step) => step.detail).join(' ')).toContain('jobs_by_storyboard');
     db.close();
   });
 });

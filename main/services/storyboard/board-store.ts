@@ -87,10 +87,8 @@ export class BoardStore {
     return this.#exclusive(async () => {
       const current = this.require(id);
       const at = new Date().toISOString();
-      const next = structuredClone(current);
+      const next: BoardRecord = { ...structuredClone(current), revision: current.revision + 1, updatedAt: at };
       change(next, at);
-      next.revision = current.revision + 1;
-      next.updatedAt = at;
       const folder = this.folderOf(id);
       try {
         statement(this.#db, 'UPDATE storyboards SET dirty = 1 WHERE id = ?').run(id);
