@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Shot, Storyboard, Take } from '../../../main/contract';
+import type { Shot, Take } from '../../../main/contract';
+import { boardOf } from '../test/fake-board';
 import { lengthOf, seam, sequence } from './board-sequence';
 
-const keyframe = (n: number) => ({
-  id: `k0000000${n}`,
-  name: `k${n}.png`,
-  mediaUrl: `/media/k${n}.png`,
-  sha256: 'a'.repeat(64),
-  width: 1280,
-  height: 720,
-  bytes: 1000,
-  accepted: true,
-});
 const take = (jobId: string, durationS: number, status: Take['status'] = 'completed'): Take => ({
   jobId,
   status,
@@ -29,15 +20,7 @@ const shot = (index: number, takes: Take[], pickedJobId?: string): Shot => ({
   pickedJobId,
   stale: false,
 });
-const board = (shots: Shot[]): Storyboard => ({
-  id: 'sb-20261202-010000-abcdef',
-  name: 'b',
-  createdAt: '2026-12-02T00:00:00.000Z',
-  updatedAt: '2026-12-02T00:00:00.000Z',
-  takesPerShot: 2,
-  keyframes: [0, 1, 2, 3].map(keyframe),
-  shots,
-});
+const board = (shots: Shot[]) => boardOf(shots);
 
 describe('the storyboard sequence', () => {
   it('plays picked finished takes and shows the keyframes of any other shot for its duration', () => {

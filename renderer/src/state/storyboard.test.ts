@@ -1,35 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { MakePlan, Result, Storyboard } from '../../../main/contract';
+import type { MakePlan, Result } from '../../../main/contract';
+import { BOARD_ID, boardOf } from '../test/fake-board';
 import { frame, installFakeBridge } from '../test/fake-frames';
 import { KeyframePicker } from './keyframe-picker.svelte';
 import { planLine, storyboards } from './storyboard.svelte';
 import { toasts } from './toasts.svelte';
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-const ID = 'sb-20261202-010000-abcdef';
+const ID = BOARD_ID;
 const SHOT = 'k00000000>k00000001';
 
-function board(prompt = ''): Storyboard {
-  const keyframe = (n: number) => ({
-    id: `k0000000${n}`,
-    name: `k${n}.png`,
-    mediaUrl: `/m/k${n}.png`,
-    sha256: 'a'.repeat(64),
-    width: 800,
-    height: 600,
-    bytes: 1,
-    accepted: true,
-  });
-  return {
-    id: ID,
-    name: 'Board',
-    createdAt: '2026-12-02T00:00:00.000Z',
-    updatedAt: '2026-12-02T00:00:00.000Z',
-    takesPerShot: 2,
-    keyframes: [keyframe(0), keyframe(1)],
-    shots: [{ key: SHOT, index: 0, prompt, duration: 5, takes: [], stale: false }],
-  };
-}
+const board = (prompt = '') => boardOf([{ key: SHOT, index: 0, prompt, duration: 5, takes: [], stale: false }]);
 
 const plan = (over: Partial<MakePlan> = {}): MakePlan => ({
   shots: [SHOT],
