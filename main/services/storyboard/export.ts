@@ -69,6 +69,7 @@ export class BoardExports {
     const inputs = this.#inputs(record);
     const abort = new AbortController();
     const onAbort = () => abort.abort();
+    if (run.signal?.aborted) abort.abort();
     run.signal?.addEventListener('abort', onAbort, { once: true });
     this.#running.set(id, abort);
     const say = (phase: ExportProgress['phase'], fraction: number, message: string) => run.onProgress?.({ id, phase, fraction, message });

@@ -4,11 +4,13 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Storyboard } from '../../contract';
+import { join } from 'node:path';
+import type { ExportProgress, Storyboard } from '../../contract';
 import { until } from '../../../test/jobs/cli-harness';
 import { boardRig } from '../../../test/storyboard/rig';
 import type { BoardRig } from '../../../test/storyboard/rig';
 
+const FIXTURE = (name: string) => join(import.meta.dirname, '../../../test/fixtures/video', name);
 const rigs: BoardRig[] = [];
 afterEach(async () => {
   for (const rig of rigs.splice(0)) await rig.close();
@@ -206,5 +208,46 @@ describe('storage', () => {
     const r = await rig();
     expect(() => r.services.storyboard.revealExport('/etc/passwd')).toThrow('Keyframe shows only files it exported itself.');
     expect(r.platform.calls).toEqual([]);
+  });
+});
+
+describe('export', () => {
+  it('asks where to save, writes the cut and its sidecar with progress, then reveals that file; a cancel leaves nothing', async () => {
+    const r = await boardRig({ videos: [readFileSync(FIXTURE('shot-a.mp4')), readFileSync(FIXTURE('shot-b.mp4'))] });
+    rigs.push(r);
+    const { storyboard } = r.services;
+    let sb = await board(r, ['#c33', '#3c3', '#33c']);
+    await expect(storyboard.export(sb.id)).rejects.toThrow('Shots 1, 2 have no picked take with its video yet: pick one before exporting.');
+    await storyboard.make(sb.id, { shots: 'unpicked' });
+    const takes = await completedTakes(r, sb.id, 2);
+    for (const [index, shot] of sb.shots.entries()) sb = await storyboard.pick(sb.id, shot.key, takes[index].jobId);
+
+    // The user closes the dialog: nothing happens.
+    expect(await storyboard.export(sb.id)).toEqual({});
+    const progress: ExportProgress[] = [];
+    r.services.events.listen((name, payload) => name === 'storyboard:exportProgress' && progress.push(payload as ExportProgress));
+    const path = join(r.dir, 'fox.mp4');
+    r.platform.saveDialogAnswers.push(path);
+    expect(await storyboard.export(sb.id)).toEqual({ path, sidecarPath: join(r.dir, 'fox.json'), durationS: 5, mode: 'remux' });
+    expect(r.platform.calls.filter((call) => call.kind === 'saveDialog')).toEqual([
+      expect.objectContaining({ defaultName: 'fox-in-the-snow.mp4' }),
+      expect.objectContaining({ defaultName: 'fox-in-the-snow.mp4' }),
+    ]);
+    expect(progress[0]).toMatchObject({ id: sb.id, phase: 'checking' });
+    expect(progress.at(-1)).toMatchObject({ phase: 'done', fraction: 1 });
+    expect(progress.some((step) => step.phase === 'writing')).toBe(true);
+    expect(JSON.parse(readFileSync(join(r.dir, 'fox.json'), 'utf8'))).toMatchObject({
+      storyboard: { id: sb.id },
+      export: { durationS: 5 },
+    });
+    storyboard.revealExport(path);
+    expect(r.platform.calls.at(-1)).toEqual({ kind: 'reveal', path });
+
+    const stopped = new AbortController();
+    stopped.abort();
+    const elsewhere = join(r.dir, 'cancelled.mp4');
+    await expect(storyboard.exportTo(sb.id, elsewhere, { signal: stopped.signal })).rejects.toThrow('The export was cancelled');
+    expect(readdirSync(r.dir).filter((name) => name.includes('cancelled'))).toEqual([]);
+    expect(() => storyboard.revealExport(elsewhere)).toThrow('Keyframe shows only files it exported itself.');
   });
 });
