@@ -12,7 +12,6 @@
 import type { CancelOutcome, QueueItem, RunnerState, SubmitProgress, UnknownDecision } from '../../contract';
 import type { EventBus } from '../events';
 import type { LibraryStore } from '../library/store';
-import type { JobTag } from '../library/manifest';
 import type { Logger } from '../log';
 import type { Platform } from '../platform';
 import type { RunComfyClient } from '../runcomfy/client';

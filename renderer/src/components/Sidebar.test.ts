@@ -14,7 +14,7 @@ describe('Sidebar', () => {
     expect(screen.getByRole('button', { name: /Queue/ }).getAttribute('aria-current')).toBe('page');
     await fireEvent.keyDown(screen.getByRole('button', { name: /Queue/ }), { key: 'ArrowUp' });
     await fireEvent.keyDown(screen.getByRole('button', { name: /Create/ }), { key: 'ArrowUp' });
-    expect(navigation.place).toBe('library');
+    expect(navigation.place).toBe('storyboard');
   });
 
   it('opens settings from its button', async () => {

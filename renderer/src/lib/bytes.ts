@@ -29,3 +29,13 @@ export function httpUrlIn(text: string | undefined | null): string | undefined {
   }
   return undefined;
 }
+
+/** What a drop or a paste carries that can become a frame: image files, a video, or an image's address. */
+export function framesIn(data: DataTransfer): { images: File[]; video?: File; url?: string } {
+  const files = [...data.files];
+  return {
+    images: files.filter((file) => !isVideoFile(file)),
+    video: files.find(isVideoFile),
+    url: httpUrlIn(data.getData('text/uri-list') || data.getData('text/plain')),
+  };
+}

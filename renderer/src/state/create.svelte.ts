@@ -3,11 +3,11 @@
  * not, why). Lives outside the screen so it survives navigation and overlays. Main does the
  * inspecting and fixing; this keeps what the user sees in step with it.
  */
-import type { FixKind, Frame, FrameIntegrityEvent, FrameRole, HeadVerdict, QueueItem, SubmitProgress } from '$contract';
-import { HEAD_SAMPLE_BYTES } from '$contract/frames';
+import type { FixKind, Frame, FrameRole, QueueItem, SubmitProgress } from '$contract';
 import { defaultDurationFromSchema, promptRequired, promptTokens } from '$contract/model';
 import { bridge, call } from '../lib/bridge';
-import { toBase64 } from '../lib/bytes';
+import { FrameSlots } from './frame-slots.svelte';
+import type { Slot } from './frame-slots.svelte';
 import type { CreateHandoff } from './handoff.svelte';
 import { navigation } from './navigation.svelte';
 import { settings } from './settings.svelte';
@@ -15,23 +15,7 @@ import { handleError, toasts } from './toasts.svelte';
 
 export type Duration = 5 | 10;
 
-export type Slot =
-  | { status: 'empty' }
-  | {
-      status: 'loading';
-      label: string;
-      /** Main's verdict from the file's first bytes, shown while the rest is on its way. */
-      verdict?: NonNullable<HeadVerdict>;
-    }
-  | { status: 'error'; message: string; name?: string }
-  | {
-      status: 'ready';
-      frame: Frame;
-      /** The fix being written, if any. */
-      fixing?: FixKind;
-      /** Frames this one was fixed from, newest last, for "Undo fix". */
-      history: Frame[];
-    };
+export type { Slot };
 
 export interface CreateRequest {
   prompt: string;
@@ -71,21 +55,17 @@ function slotProblem(role: FrameRole, slot: Slot): string | undefined {
 }
 
 export class CreateForm {
-  #slots = $state<Record<FrameRole, Slot>>({ start: { status: 'empty' }, end: { status: 'empty' } });
+  /** The start and end frames; the frame slot components work on these. */
+  readonly frames = new FrameSlots<FrameRole>(['start', 'end'], roleNames, (role) => role);
   #prompt = $state('');
   #sending = $state<SubmitProgress | undefined>();
   /** Set by a "re-run exactly" hand-off until the job has been sent. */
   #autoSubmit = false;
   #duration = $state<Duration | undefined>();
-  /** Bumped on every change to a slot, so an answer that arrives after a newer pick is dropped. */
-  #generation: Record<FrameRole, number> = { start: 0, end: 0 };
-  /** Integrity verdicts that arrived before the frame they are about. */
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a buffer, never rendered
-  #earlyIntegrity = new Map<string, FrameIntegrityEvent>();
 
   readonly blockingReason = $derived.by(() => {
     for (const role of ['start', 'end'] as const) {
-      const problem = slotProblem(role, this.#slots[role]);
+      const problem = slotProblem(role, this.frames.slots[role]);
       if (problem) return problem;
     }
     if (promptRequired && this.#prompt.trim() === '') return 'Write a prompt.';
@@ -96,7 +76,7 @@ export class CreateForm {
 
   /** Swapping is for settled slots: a frame still arriving or being fixed belongs to its slot. */
   readonly canSwap = $derived.by(() => {
-    const slots = [this.#slots.start, this.#slots.end];
+    const slots = [this.frames.slots.start, this.frames.slots.end];
     return (
       slots.some((slot) => slot.status !== 'empty') &&
       !slots.some((slot) => slot.status === 'loading' || (slot.status === 'ready' && slot.fixing))
@@ -104,7 +84,7 @@ export class CreateForm {
   });
 
   get slots(): Readonly<Record<FrameRole, Slot>> {
-    return this.#slots;
+    return this.frames.slots;
   }
 
   get prompt(): string {
@@ -122,78 +102,36 @@ export class CreateForm {
     this.#duration = value;
   }
 
-  /** Opens the system file dialog for a slot. */
-  async pick(role: FrameRole): Promise<void> {
-    // No loading state while the dialog is up: the current frame stays until a new one is chosen.
-    await this.#load(role, undefined, () => call(bridge().frames.pick(role)));
+  pick(role: FrameRole): Promise<void> {
+    return this.frames.pick(role);
   }
 
-  /**
-   * A dropped, pasted or chosen file. A large one goes in two steps so the verdict shows at once:
-   * its first bytes for the checks, then the whole file for the staged copy.
-   */
-  async addFile(role: FrameRole, file: File): Promise<void> {
-    const whole = async () => this.#sendBytes(file.name, new Uint8Array(await file.arrayBuffer()));
-    if (file.size <= 2 * HEAD_SAMPLE_BYTES) {
-      await this.#load(role, `Reading ${file.name}…`, whole);
-      return;
-    }
-    // The head goes first and alone: behind megabytes of file on the same channel it would not be instant.
-    // (No local preview meanwhile: decoding a large image on the page delays the verdict by 150 ms or more.)
-    const headFirst = async () => {
-      try {
-        const head = new Uint8Array(await file.slice(0, HEAD_SAMPLE_BYTES).arrayBuffer());
-        return (await call(bridge().frames.inspectHead({ size: file.size, head: toBase64(head) }))) ?? undefined;
-      } catch {
-        return undefined; // the whole file's answer will say what is wrong
-      }
-    };
-    await this.#load(role, `Copying ${file.name}…`, whole, headFirst);
+  addFile(role: FrameRole, file: File): Promise<void> {
+    return this.frames.addFile(role, file);
   }
 
-  async addBytes(role: FrameRole, name: string, bytes: Uint8Array): Promise<void> {
-    await this.#load(role, `Reading ${name}…`, () => this.#sendBytes(name, bytes));
+  addBytes(role: FrameRole, name: string, bytes: Uint8Array): Promise<void> {
+    return this.frames.addBytes(role, name, bytes);
   }
 
-  async addUrl(role: FrameRole, url: string): Promise<void> {
-    await this.#load(role, 'Downloading the image…', () => call(bridge().frames.addUrl({ url })));
+  addUrl(role: FrameRole, url: string): Promise<void> {
+    return this.frames.addUrl(role, url);
   }
 
-  async fix(role: FrameRole, kind: FixKind): Promise<void> {
-    const slot = this.#slots[role];
-    if (slot.status !== 'ready' || slot.fixing) return;
-    const generation = ++this.#generation[role];
-    this.#slots[role] = { ...slot, fixing: kind };
-    try {
-      const fixed = this.#withIntegrity(await call(bridge().frames.fix({ id: slot.frame.id, kind })));
-      if (generation !== this.#generation[role]) return;
-      this.#slots[role] = { status: 'ready', frame: fixed, history: [...slot.history, slot.frame] };
-    } catch (error) {
-      if (generation !== this.#generation[role]) return;
-      this.#slots[role] = { ...slot, fixing: undefined };
-      toasts.show(`Could not fix the ${roleNames[role]}: ${error instanceof Error ? error.message : String(error)}`, 'error');
-    }
+  fix(role: FrameRole, kind: FixKind): Promise<void> {
+    return this.frames.fix(role, kind);
   }
 
-  /** Goes back to the frame before the last fix. */
   undoFix(role: FrameRole): void {
-    const slot = this.#slots[role];
-    if (slot.status !== 'ready' || slot.history.length === 0 || slot.fixing) return;
-    this.#generation[role]++;
-    this.#slots[role] = { status: 'ready', frame: slot.history.at(-1)!, history: slot.history.slice(0, -1) };
+    this.frames.undoFix(role);
   }
 
   clear(role: FrameRole): void {
-    this.#generation[role]++;
-    this.#slots[role] = { status: 'empty' };
+    this.frames.clear(role);
   }
 
   swap(): void {
-    if (!this.canSwap) return;
-    const { start, end } = this.#slots;
-    this.#generation.start++;
-    this.#generation.end++;
-    this.#slots = { start: end, end: start };
+    if (this.canSwap) this.frames.swap('start', 'end');
   }
 
   /**
@@ -219,33 +157,11 @@ export class CreateForm {
 
   /** Keeps integrity verdicts from main's background decode in step; returns the unsubscribe. */
   listen(): () => void {
-    return bridge().on.framesIntegrity((event) => {
-      let applied = false;
-      for (const role of ['start', 'end'] as const) {
-        const slot = this.#slots[role];
-        if (slot.status !== 'ready') continue;
-        if (slot.frame.id === event.id) {
-          this.#slots[role] = { ...slot, frame: applyIntegrity(slot.frame, event) };
-          applied = true;
-        }
-        if (slot.history.some((frame) => frame.id === event.id)) {
-          this.#slots[role] = {
-            ...slot,
-            history: slot.history.map((frame) => (frame.id === event.id ? applyIntegrity(frame, event) : frame)),
-          };
-          applied = true;
-        }
-      }
-      if (applied) this.#submitIfAsked();
-      if (!applied) {
-        this.#earlyIntegrity.set(event.id, event);
-        if (this.#earlyIntegrity.size > 50) this.#earlyIntegrity.delete(this.#earlyIntegrity.keys().next().value!);
-      }
-    });
+    return this.frames.listen(() => this.#submitIfAsked());
   }
 
   get request(): CreateRequest | undefined {
-    const { start, end } = this.#slots;
+    const { start, end } = this.frames.slots;
     if (!this.canSubmit || start.status !== 'ready' || end.status !== 'ready') return undefined;
     return { prompt: this.#prompt.trim(), duration: this.duration, start: start.frame, end: end.frame };
   }
@@ -278,60 +194,6 @@ export class CreateForm {
       this.#sending = undefined;
     }
   }
-
-  async #sendBytes(name: string, bytes: Uint8Array): Promise<Frame> {
-    return call(bridge().frames.addBytes({ name: name.slice(0, 255) || 'image', data: toBase64(bytes) }));
-  }
-
-  async #load(
-    role: FrameRole,
-    label: string | undefined,
-    work: () => Promise<Frame | null>,
-    headFirst?: () => Promise<HeadVerdict | undefined>,
-  ): Promise<void> {
-    const generation = ++this.#generation[role];
-    const before = this.#slots[role];
-    if (label) this.#slots[role] = { status: 'loading', label };
-    try {
-      const verdict = await headFirst?.();
-      const slot = this.#slots[role];
-      if (generation !== this.#generation[role]) return;
-      if (verdict && slot.status === 'loading') {
-        this.#slots[role] = { ...slot, verdict };
-        await afterPaint(); // show the verdict before the heavy work of sending the whole file
-      }
-      const frame = await work();
-      if (generation !== this.#generation[role]) return;
-      this.#slots[role] = frame ? { status: 'ready', frame: this.#withIntegrity(frame), history: [] } : before;
-    } catch (error) {
-      if (generation !== this.#generation[role]) return;
-      const message = error instanceof Error ? error.message : String(error);
-      if (before.status === 'ready') {
-        // Bad input must not cost the frame that was there: keep it and say what went wrong.
-        this.#slots[role] = before;
-        toasts.show(`The ${roleNames[role]} was not replaced. ${message}`, 'error');
-      } else {
-        this.#slots[role] = { status: 'error', message };
-      }
-    }
-  }
-
-  #withIntegrity(frame: Frame): Frame {
-    const early = this.#earlyIntegrity.get(frame.id);
-    if (!early) return frame;
-    this.#earlyIntegrity.delete(frame.id);
-    return applyIntegrity(frame, early);
-  }
-}
-
-/** Resolves once the browser has painted the current state (at once where there is no painting, as in tests). */
-function afterPaint(): Promise<void> {
-  if (typeof requestAnimationFrame !== 'function' || document.hidden) return Promise.resolve();
-  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-}
-
-function applyIntegrity(frame: Frame, event: FrameIntegrityEvent): Frame {
-  return { ...frame, integrity: event.integrity, ...(event.message ? { integrityMessage: event.message } : {}) };
 }
 
 /** Hands a finished form to main's job runner. */

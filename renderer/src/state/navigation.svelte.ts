@@ -3,6 +3,7 @@ export const places = [
   { id: 'create', label: 'Create', shortcut: '1' },
   { id: 'queue', label: 'Queue', shortcut: '2' },
   { id: 'library', label: 'Library', shortcut: '3' },
+  { id: 'storyboard', label: 'Storyboard', shortcut: '4' },
 ] as const;
 
 export type Place = (typeof places)[number]['id'];

@@ -1,0 +1,114 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MakePlan, Result } from '$contract';
+import { BOARD_ID, boardOf } from '../test/fake-board';
+import { frame, installFakeBridge } from '../test/fake-frames';
+import { KeyframePicker } from './keyframe-picker.svelte';
+import { planLine, storyboards } from './storyboard.svelte';
+import { toasts } from './toasts.svelte';
+
+const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+const ID = BOARD_ID;
+const SHOT = 'k00000000>k00000001';
+
+const board = (prompt = '') => boardOf([{ key: SHOT, index: 0, prompt, duration: 5, takes: [], stale: false }]);
+
+const plan = (over: Partial<MakePlan> = {}): MakePlan => ({
+  shots: [SHOT],
+  jobs: 2,
+  seconds: 10,
+  estimateUsd: 1.12,
+  blockers: [],
+  ...over,
+});
+
+let api: ReturnType<typeof fakeStoryboard>;
+function fakeStoryboard() {
+  const fake = {
+    get: vi.fn(async () => ok(board())),
+    setShot: vi.fn(async (_id: string, _key: string, patch: { prompt?: string }) => ok(board(patch.prompt))),
+    putKeyframe: vi.fn(async () => ok(board())),
+    plan: vi.fn(async () => ok(plan())),
+    make: vi.fn(async () => ok({ sent: ['20261202-010000-aaaaaa'], problems: [] })),
+    pick: vi.fn(async () => ok(board())),
+  };
+  const bridge = window.keyframe as unknown as Record<string, unknown>;
+  Object.assign(bridge, { storyboard: fake });
+  return fake;
+}
+
+beforeEach(async () => {
+  installFakeBridge();
+  api = fakeStoryboard();
+  await storyboards.open(ID);
+});
+afterEach(() => {
+  storyboards.close();
+  vi.useRealTimers();
+});
+
+describe('the open storyboard', () => {
+  it('keeps a typed prompt while other answers arrive, and saves it once typing pauses', async () => {
+    vi.useFakeTimers();
+    storyboards.setPrompt(SHOT, 'The sun ri');
+    storyboards.setPrompt(SHOT, 'The sun rises');
+    await storyboards.pick(SHOT, null); // main answers with the board as saved: no prompt yet
+    expect(storyboards.prompt(SHOT)).toBe('The sun rises');
+    expect(api.setShot).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(400);
+    expect(api.setShot).toHaveBeenCalledTimes(1);
+    expect(api.setShot).toHaveBeenCalledWith(ID, SHOT, { prompt: 'The sun rises' });
+    expect(storyboards.board?.shots[0].prompt).toBe('The sun rises');
+  });
+
+  it('says why "Make" cannot go, and sends nothing', async () => {
+    const shown = vi.spyOn(toasts, 'show');
+    api.plan.mockResolvedValueOnce(ok(plan({ blockers: ['Shot 1 has no prompt.'] })));
+    await storyboards.make('unpicked');
+    expect(shown).toHaveBeenCalledWith('Shot 1 has no prompt.', 'error');
+    expect(api.make).not.toHaveBeenCalled();
+  });
+
+  it('saves a prompt still being typed before making', async () => {
+    storyboards.setPrompt(SHOT, 'Waves');
+    await storyboards.make(SHOT);
+    expect(api.setShot).toHaveBeenCalledWith(ID, SHOT, { prompt: 'Waves' });
+    expect(api.setShot.mock.invocationCallOrder[0]).toBeLessThan(api.make.mock.invocationCallOrder[0]);
+    expect(api.make).toHaveBeenCalledWith(ID, { shots: [SHOT] });
+  });
+
+  it('puts the plan on one line', () => {
+    expect(planLine(plan({ jobs: 4, seconds: 20, estimateUsd: 2.24 }))).toBe('4 jobs · 20 s · about $2.24');
+    expect(planLine(plan({ jobs: 1, seconds: 5, estimateUsd: undefined }))).toBe('1 job · 5 s · price unavailable');
+    expect(planLine(plan({ jobs: 0 }))).toBe('Every shot has a picked take.');
+  });
+});
+
+describe('a frame dropped on the strip', () => {
+  it('goes straight in when it passes the checks', async () => {
+    const picker = new KeyframePicker();
+    await picker.quick({ mode: 'insert', at: 2 }, (slots) => slots.addBytes('keyframe', 'k.png', new Uint8Array([1])));
+    expect(api.putKeyframe).toHaveBeenCalledWith(ID, { frameId: expect.any(String), at: 2, mode: 'insert' });
+    expect(picker.open).toBe(false);
+  });
+
+  it('opens the dialog with its checks and fixes when it does not, and puts nothing in', async () => {
+    const fake = (window.keyframe as unknown as { frames: { addBytes: ReturnType<typeof vi.fn> } }).frames;
+    fake.addBytes.mockResolvedValueOnce(ok(frame(1044, 400)));
+    const picker = new KeyframePicker();
+    await picker.quick({ mode: 'replace', at: 1 }, (slots) => slots.addBytes('keyframe', 'wide.png', new Uint8Array([1])));
+    expect(api.putKeyframe).not.toHaveBeenCalled();
+    expect(picker.open).toBe(true);
+    expect(picker.frame?.fixes[0]?.kind).toBe('crop');
+  });
+
+  it('stays in the dialog when main refuses it', async () => {
+    api.putKeyframe.mockResolvedValueOnce({
+      ok: false,
+      error: { code: 'invalid_input', message: 'A storyboard holds at most 30 keyframes.' },
+    });
+    const picker = new KeyframePicker();
+    await picker.quick({ mode: 'insert', at: 30 }, (slots) => slots.addBytes('keyframe', 'k.png', new Uint8Array([1])));
+    expect(picker.open).toBe(true);
+    expect(picker.frame).toBeDefined();
+  });
+});
