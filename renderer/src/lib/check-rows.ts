@@ -49,5 +49,5 @@ function failureText(failing: RuleCheck[]): string {
 
 const orList = (names: string[]) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names.join(''));
 
-/** What a slot says before a frame is picked, from the schema: "JPEG, PNG, WebP, GIF or AVIF · over 300 px · under 10 MB". */
+/** What a slot says before a frame is picked: the accepted formats by name, then the side and size limits, all from the schema. */
 export const frameHint = `${orList(acceptedFormats.map(formatName))} · ${frameLimitsHint}`;
