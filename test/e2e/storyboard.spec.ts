@@ -181,7 +181,11 @@ test('takes of different sizes are re-encoded in the renderer into one MP4 that 
   await drop(page.getByTestId('strip-drop'), [await png('a.png', 960, 540), await png('b.png', 1024, 576), await png('c.png', 1280, 720)]);
   await expect(page.getByTestId('keyframe')).toHaveCount(3);
   const shots = page.getByTestId('shot');
-  for (const index of [0, 1]) await shots.nth(index).getByRole('textbox', { name: 'Prompt' }).fill(`From @Image1 to @Image2, part ${index + 1}`);
+  for (const index of [0, 1])
+    await shots
+      .nth(index)
+      .getByRole('textbox', { name: 'Prompt' })
+      .fill(`From @Image1 to @Image2, part ${index + 1}`);
   await page.getByRole('button', { name: 'Make all' }).click();
   await expect(page.locator('[data-testid="take"][data-status="completed"] video')).toHaveCount(2, { timeout: 30_000 });
   for (const index of [0, 1]) await shots.nth(index).getByRole('button', { name: 'Pick take 1' }).click();

@@ -51,7 +51,21 @@ async function encodedCut(r: BoardRig, ticket: ExportTicket): Promise<Buffer> {
   );
   const out = join(r.dir, 'encoded.mp4');
   const filter = '[1:v]scale=480:270,setsar=1[b];[0:v]setsar=1[a];[a][b]concat=n=2:v=1:a=0';
-  await promisify(execFile)('ffmpeg', ['-v', 'error', '-i', first!, '-i', second!, '-filter_complex', filter, '-c:v', 'libx264', '-preset', 'ultrafast', out]);
+  await promisify(execFile)('ffmpeg', [
+    '-v',
+    'error',
+    '-i',
+    first!,
+    '-i',
+    second!,
+    '-filter_complex',
+    filter,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    out,
+  ]);
   return readFileSync(out);
 }
 
@@ -64,7 +78,9 @@ describe('a re-encoded export', () => {
     expect(written).toBeUndefined();
     expect(ticket).toMatchObject({ durationS: 4, reason: expect.stringContaining('Shot 2 is 640×360 and Shot 1 is 480×270') });
     // The takes go by the addresses the media handler serves from the library, as the board shows them.
-    expect(ticket!.takes).toEqual(storyboard.get(sb.id).shots.map((shot, index) => ({ url: shot.takes[0].videoUrl, label: `Shot ${index + 1}` })));
+    expect(ticket!.takes).toEqual(
+      storyboard.get(sb.id).shots.map((shot, index) => ({ url: shot.takes[0].videoUrl, label: `Shot ${index + 1}` })),
+    );
     expect(existsSync(partPath(path))).toBe(true);
     await expect(storyboard.export(sb.id)).rejects.toThrow('This storyboard is already being exported.');
 

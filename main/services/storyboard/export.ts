@@ -170,7 +170,11 @@ export class BoardExports {
       say('writing', 1, 'Checking the re-encoded cut…');
       const done = await this.#uploads.finish(uploadId, job.durationS);
       const record = this.options.boards.require(job.boardId);
-      const result = await this.#publish(record.id, job.inputs, job.formats, { path: done.path, durationS: done.durationS, mode: 'reencode' });
+      const result = await this.#publish(record.id, job.inputs, job.formats, {
+        path: done.path,
+        durationS: done.durationS,
+        mode: 'reencode',
+      });
       say('done', 1, `Exported ${job.inputs.length} shot${job.inputs.length === 1 ? '' : 's'}, re-encoded.`);
       return result;
     } catch (error) {

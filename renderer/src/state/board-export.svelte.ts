@@ -18,8 +18,8 @@ export type ExportView =
 
 export class BoardExport {
   #views = $state<Record<StoryboardId, ExportView>>({});
-  /** Stops a re-encode running here. */
-  #aborts = new Map<StoryboardId, AbortController>();
+  /** Stops a re-encode running here (not shown, so not state). */
+  #aborts: Partial<Record<StoryboardId, AbortController>> = {};
 
   view(id: StoryboardId): ExportView {
     return this.#views[id] ?? { phase: 'idle' };
@@ -48,7 +48,7 @@ export class BoardExport {
     const view = this.view(id);
     if (view.phase !== 'running') return;
     this.#views[id] = { ...view, cancelling: true, message: 'Cancelling…' };
-    this.#aborts.get(id)?.abort();
+    this.#aborts[id]?.abort();
     try {
       await call(bridge().storyboard.cancelExport(id));
     } catch (error) {
@@ -71,7 +71,7 @@ export class BoardExport {
   /** Encodes the ticket's takes into main's file, chunk by chunk; a failure here tells main to drop it. */
   async #reencode(id: StoryboardId, ticket: ExportTicket): Promise<ExportResult> {
     const abort = new AbortController();
-    this.#aborts.set(id, abort);
+    this.#aborts[id] = abort;
     const show = (fraction: number, message: string) => {
       const view = this.view(id);
       if (view.phase === 'running' && !view.cancelling) this.#views[id] = { ...view, fraction, message };
@@ -91,7 +91,7 @@ export class BoardExport {
       if (!abort.signal.aborted) await call(bridge().storyboard.cancelExport(id)).catch(() => {});
       throw error;
     } finally {
-      this.#aborts.delete(id);
+      delete this.#aborts[id];
     }
   }
 
