@@ -39,7 +39,8 @@ export class BoardExport {
       else this.#views[id] = { phase: 'done', path: result.path, mode: result.mode, durationS: result.durationS };
     } catch (error) {
       const view = this.view(id);
-      if (view.phase === 'running' && view.cancelling) this.#views[id] = { phase: 'idle' };
+      // Cancelled: main's "cancelled" may have come first and set it idle already.
+      if (view.phase === 'idle' || (view.phase === 'running' && view.cancelling)) this.#views[id] = { phase: 'idle' };
       else this.#views[id] = { phase: 'failed', message: error instanceof Error ? error.message : String(error) };
     }
   }
