@@ -15,8 +15,10 @@ import { SaveTokenOptions, TokenInput, TokenStatus } from './token';
 import { CancelOutcome, QueueItem, RunnerState, SubmitJobRequest, SubmitProgress, UnknownDecision } from './jobs';
 import { PriceQuote, Spend } from './price';
 import {
+  ExportChunk,
   ExportProgress,
   ExportResult,
+  ExportUploadId,
   KeyframeId,
   MakePlan,
   MakeRequest,
@@ -119,6 +121,11 @@ export const methods = {
   'storyboard:pick': method(z.tuple([StoryboardId, ShotKey, JobId.nullable()]), Storyboard),
   /** Asks where to save, then writes one MP4 of the picked takes and a JSON sidecar beside it. */
   'storyboard:export': method(z.tuple([StoryboardId]), ExportResult),
+  /** One chunk of a re-encoded export (the `reencode` ticket `storyboard:export` gave), at its place in the file. */
+  'storyboard:writeExport': method(z.tuple([ExportUploadId, z.number().int().nonnegative(), ExportChunk]), z.null()),
+  /** Checks the re-encoded file's length, puts it in place and writes its sidecar. */
+  'storyboard:finishExport': method(z.tuple([ExportUploadId]), ExportResult),
+  /** Stops the board's export; a re-encoded one's partial file is removed. */
   'storyboard:cancelExport': method(z.tuple([StoryboardId]), z.null()),
   'storyboard:revealExport': method(z.tuple([z.string().min(1).max(4096)]), z.null()),
 } as const satisfies Record<string, MethodSpec>;

@@ -135,6 +135,33 @@ export const ExportProgress = z.object({
 });
 export type ExportProgress = z.infer<typeof ExportProgress>;
 
+/** The largest chunk of a re-encoded export main takes in one message (base64 in JSON, like a poster image). */
+export const MAX_EXPORT_CHUNK_BYTES = 4 * 1024 * 1024;
+
+export const ExportUploadId = z.string().regex(/^[0-9a-f]{32}$/, 'Not an export upload id.');
+export type ExportUploadId = z.infer<typeof ExportUploadId>;
+
+/** One chunk of a re-encoded export, as base64 (at most MAX_EXPORT_CHUNK_BYTES once decoded). */
+export const ExportChunk = z
+  .string()
+  .max(Math.ceil(MAX_EXPORT_CHUNK_BYTES / 3) * 4, 'A chunk of the export is over 4 MB.')
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'A chunk of the export is not base64.');
+
+/**
+ * Takes that differ in codec, size or frame rate: main chose the file and opened it for upload;
+ * the renderer re-encodes `takes` (in order, from the app's media folders) and sends the bytes
+ * with `storyboard:writeExport`, then `storyboard:finishExport`.
+ */
+export const ExportTicket = z.object({
+  uploadId: ExportUploadId,
+  takes: z.array(z.object({ url: z.string(), label: z.string() })),
+  /** The takes' length together, which the finished file must match. */
+  durationS: z.number().nonnegative(),
+  /** Why a remux could not join them, in the user's words. */
+  reason: z.string(),
+});
+export type ExportTicket = z.infer<typeof ExportTicket>;
+
 export const ExportResult = z.object({
   /** Absent when the user closed the save dialog. */
   path: z.string().optional(),
@@ -142,6 +169,8 @@ export const ExportResult = z.object({
   durationS: z.number().nonnegative().optional(),
   /** `remux`: the takes' own frames, copied; `reencode`: their codecs or sizes differed. */
   mode: z.enum(['remux', 'reencode']).optional(),
+  /** Set instead of a path when the takes must be re-encoded in the renderer first. */
+  reencode: ExportTicket.optional(),
 });
 export type ExportResult = z.infer<typeof ExportResult>;
 

@@ -55,6 +55,8 @@ export function createHandlers(services: Services): Handlers {
     'storyboard:make': (id, request) => services.storyboard.make(id, request),
     'storyboard:pick': (id, key, jobId) => services.storyboard.pick(id, key, jobId),
     'storyboard:export': (id) => services.storyboard.export(id),
+    'storyboard:writeExport': (uploadId, position, chunk) => services.storyboard.writeExport(uploadId, position, chunk),
+    'storyboard:finishExport': (uploadId) => services.storyboard.finishExport(uploadId),
     'storyboard:cancelExport': (id) => services.storyboard.cancelExport(id),
     'storyboard:revealExport': (path) => services.storyboard.revealExport(path),
   };

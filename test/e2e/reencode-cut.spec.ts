@@ -2,7 +2,7 @@
  * The re-encoded cut in real Chromium (Debian's, WebCodecs): the renderer module decodes two takes
  * of different sizes, encodes them as one H.264 MP4 and sends its chunks, base64 as the contract
  * carries bytes, to main's real `ExportUploads` in this process, which checks and publishes the
- * file. Not through the app's UI: the Storyboard screen wires this in (issue 15).
+ * file. Through the app's UI: the re-encode test in storyboard.spec.ts.
  */
 import { test, expect, chromium } from '@playwright/test';
 import type { Browser } from '@playwright/test';

@@ -3,8 +3,10 @@
  * shot made against the fake API, the second keyframe replaced (only its two shots turn stale),
  * a take picked per shot, the seam between shots 1 and 2 played, and the cut exported.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Locator, Page } from '@playwright/test';
 import * as img from '../images';
 import type { FileSpec } from './create-page';
@@ -164,4 +166,44 @@ test('build a board by drop and paste, make two takes per shot, replace a keyfra
   await app.screenshot('storyboard-exported');
   await page.getByRole('button', { name: 'Show in folder' }).click();
   await expect.poll(() => app.platform.calls.some((call) => call.kind === 'reveal' && call.path === out)).toBe(true);
+});
+
+test('takes of different sizes are re-encoded in the renderer into one MP4 that main writes', async ({ app, fakeApi }) => {
+  test.slow(true, 'two jobs made and downloaded, then a WebCodecs encode, on a shared 2-core machine');
+  const page = app.page;
+  fakeApi.configure({ videos: [fixture('shot-a.mp4'), fixture('shot-640x360.mp4')] });
+
+  await page.keyboard.press('Control+4');
+  await page.getByRole('button', { name: 'New storyboard' }).click();
+  const naming = page.getByRole('dialog', { name: 'New storyboard' });
+  await naming.getByRole('textbox', { name: 'Name' }).fill('Two sizes');
+  await naming.getByRole('button', { name: 'Create' }).click();
+  await drop(page.getByTestId('strip-drop'), [await png('a.png', 960, 540), await png('b.png', 1024, 576), await png('c.png', 1280, 720)]);
+  await expect(page.getByTestId('keyframe')).toHaveCount(3);
+  const shots = page.getByTestId('shot');
+  for (const index of [0, 1])
+    await shots
+      .nth(index)
+      .getByRole('textbox', { name: 'Prompt' })
+      .fill(`From @Image1 to @Image2, part ${index + 1}`);
+  await page.getByRole('button', { name: 'Make all' }).click();
+  await expect(page.locator('[data-testid="take"][data-status="completed"] video')).toHaveCount(2, { timeout: 30_000 });
+  for (const index of [0, 1]) await shots.nth(index).getByRole('button', { name: 'Pick take 1' }).click();
+  await expect(page.getByTestId('make-plan')).toHaveText('Every shot has a picked take.');
+
+  // Shot 1's take is 480×270 (3 s), shot 2's 640×360 (1 s): a remux cannot join them, so the page
+  // decodes both and encodes one H.264 file at the first take's size, sending it to main in chunks.
+  const out = join(app.userDataDir, 'two-sizes.mp4');
+  app.platform.saveDialogAnswers.push(out);
+  await page.getByRole('button', { name: /Export MP4/ }).click();
+  await expect(page.getByText('Exported two-sizes.mp4 (re-encoded)')).toBeVisible({ timeout: 30_000 });
+  await app.screenshot('storyboard-exported-reencoded');
+  const { stdout } = await promisify(execFile)('ffprobe', [
+    ...['-v', 'error', '-count_frames', '-select_streams', 'v:0'],
+    ...['-show_entries', 'stream=codec_name,width,height,nb_read_frames', '-of', 'json', out],
+  ]);
+  expect(JSON.parse(stdout).streams).toEqual([{ codec_name: 'h264', width: 480, height: 270, nb_read_frames: '96' }]);
+  const sidecar = JSON.parse(readFileSync(join(app.userDataDir, 'two-sizes.json'), 'utf8'));
+  expect(sidecar.export).toMatchObject({ file: 'two-sizes.mp4', mode: 'reencode', shots: 2 });
+  expect(sidecar.export.durationS).toBeCloseTo(4, 1);
 });

@@ -12,8 +12,10 @@ import type { FileHandle } from 'node:fs/promises';
 import { partPath } from './cut';
 import { describeTake, TakeUnreadable } from './take-format';
 
+import { MAX_EXPORT_CHUNK_BYTES } from '../../contract/storyboard';
+
 /** A chunk's largest size; the carrier sends them as base64 in JSON, like a poster image. */
-export const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
+export const MAX_CHUNK_BYTES = MAX_EXPORT_CHUNK_BYTES;
 /** No cut of 30 ten-second takes comes near this; a renderer that says otherwise is refused. */
 export const MAX_EXPORT_BYTES = 8 * 1024 ** 3;
 

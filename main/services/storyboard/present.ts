@@ -16,8 +16,11 @@ export function keyframeUrl(mediaUrl: MediaUrl, record: BoardRecord, keyframe: B
   return mediaUrl(MEDIA_ROOT, `${STORYBOARDS_DIR}/${record.id}/${keyframe.file}`);
 }
 
+/** A file of a take's job, as the media handler serves it from the library. */
+export const jobFileUrl = (mediaUrl: MediaUrl, jobId: string, name: string): string => mediaUrl(MEDIA_ROOT, `${jobFolder(jobId)}/${name}`);
+
 function toTake(job: JobRecord, stale: boolean, mediaUrl: MediaUrl): Take {
-  const url = (name: string) => mediaUrl(MEDIA_ROOT, `${jobFolder(job.id)}/${name}`);
+  const url = (name: string) => jobFileUrl(mediaUrl, job.id, name);
   const video = completeVideo(job);
   const poster = posterOf(job);
   return {

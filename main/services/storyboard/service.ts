@@ -77,6 +77,7 @@ export class StoryboardService {
 
   close(): void {
     this.#stopListening();
+    void this.exports.close();
   }
 
   list(): StoryboardSummary[] {
@@ -206,7 +207,16 @@ export class StoryboardService {
     return this.exports.exportTo(id, path, run);
   }
 
-  cancelExport(id: string): null {
+  /** A chunk of a re-encoded export (base64), at its place in the file main opened for it. */
+  writeExport(uploadId: string, position: number, chunk: string): Promise<null> {
+    return this.exports.write(uploadId, position, chunk);
+  }
+
+  finishExport(uploadId: string): Promise<ExportResult> {
+    return this.exports.finish(uploadId);
+  }
+
+  cancelExport(id: string): Promise<null> {
     return this.exports.cancel(id);
   }
 
