@@ -12,14 +12,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { createServices } from '../main/services';
-import { createLogger } from '../main/services/log';
-import { mediaUrlFor } from '../main/services/media';
-import { RecordingPlatform } from '../test/carrier/platform';
 import type { Benchmark, Figure } from './figure';
 import { median, percentile } from './figure';
 import { FRAME_MS, seedBoard } from './support/board';
-import { openApp, rendererBuilt } from './support/gallery-page';
+import { benchServices, openApp, rendererBuilt } from './support/gallery-page';
+import type { BenchWindow } from './support/gallery-page';
 
 const KEYFRAMES = 30;
 const OPEN_TARGET_MS = 100;
@@ -33,17 +30,7 @@ const spread = (samples: number[]) => `p50 ${median(samples).toFixed(1)} ms, p95
 
 async function serviceFigures(): Promise<Figure[]> {
   const userData = await mkdtemp(join(tmpdir(), 'kf-bench-board-'));
-  const open = () =>
-    createServices({
-      userDataDir: userData,
-      shell: 'carrier',
-      version: 'bench',
-      log: createLogger(() => {}),
-      platform: new RecordingPlatform(join(userData, 'Trash')),
-      mediaUrl: mediaUrlFor('/media/'),
-      env: { RUNCOMFY_TOKEN: 'bench-token', KEYFRAME_API_BASE_URL: 'http://127.0.0.1:9' },
-      followJobs: false,
-    });
+  const open = () => benchServices(userData, '/media/');
   try {
     let services = await open();
     const board = await seedBoard(services, userData, KEYFRAMES);
@@ -93,24 +80,13 @@ async function serviceFigures(): Promise<Figure[]> {
  */
 function timeBoardOpen(page: Page, name: string, counts: { keyframes: number; shots: number; takes: number }): Promise<number> {
   return page.evaluate(
-    ([name, counts]) =>
-      new Promise<number>((resolve) => {
-        const t0 = performance.now();
-        document.querySelector<HTMLButtonElement>(`button[aria-label="Open ${name}"]`)!.click();
-        const count = (id: string) => document.querySelectorAll(`[data-testid="${id}"]`).length;
-        const ready = () => count('keyframe') === counts.keyframes && count('shot') === counts.shots && count('take') === counts.takes;
-        const done = () => {
-          observer.disconnect();
-          requestAnimationFrame(() => {
-            const afterPaint = new MessageChannel();
-            afterPaint.port1.onmessage = () => resolve(performance.now() - t0);
-            afterPaint.port2.postMessage(null);
-          });
-        };
-        const observer = new MutationObserver(() => ready() && done());
-        observer.observe(document.body, { subtree: true, childList: true });
-        if (ready()) done();
-      }),
+    async ([name, counts]) => {
+      const t0 = performance.now();
+      document.querySelector<HTMLButtonElement>(`button[aria-label="Open ${name}"]`)!.click();
+      const count = (id: string) => document.querySelectorAll(`[data-testid="${id}"]`).length;
+      const ready = () => count('keyframe') === counts.keyframes && count('shot') === counts.shots && count('take') === counts.takes;
+      return (await (window as unknown as BenchWindow).benchPainted(ready)) - t0;
+    },
     [name, counts] as const,
   );
 }
