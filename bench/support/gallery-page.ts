@@ -26,6 +26,49 @@ export interface OpenApp {
   close(): Promise<void>;
 }
 
+/** The app's services on `userData`, signed in (no Connect sheet) against an address that refuses connections; jobs are not followed. */
+export function benchServices(userData: string, mediaPrefix: string): Promise<Services> {
+  return createServices({
+    userDataDir: userData,
+    shell: 'carrier',
+    version: 'bench',
+    log: createLogger(() => {}),
+    platform: new RecordingPlatform(join(userData, 'Trash')),
+    mediaUrl: mediaUrlFor(mediaPrefix),
+    env: { RUNCOMFY_TOKEN: 'bench-token', KEYFRAME_API_BASE_URL: 'http://127.0.0.1:9' },
+    followJobs: false,
+  });
+}
+
+/**
+ * Runs in the page (openApp installs it as `benchPainted`): resolves with `performance.now()` at the
+ * paint after `ready()` first holds, checked at every DOM change (not only once a frame), then at
+ * the next frame (a task queued from the next animation frame runs after its paint).
+ * `attributes` names the attributes whose changes are checked too.
+ */
+function paintedWhen(ready: () => unknown, attributes: string[] = []): Promise<number> {
+  return new Promise((resolve) => {
+    const done = () => {
+      observer.disconnect();
+      requestAnimationFrame(() => {
+        const afterPaint = new MessageChannel();
+        afterPaint.port1.onmessage = () => resolve(performance.now());
+        afterPaint.port2.postMessage(null);
+      });
+    };
+    const observer = new MutationObserver(() => ready() && done());
+    observer.observe(document.body, {
+      subtree: true,
+      childList: true,
+      ...(attributes.length ? { attributes: true, attributeFilter: attributes } : {}),
+    });
+    if (ready()) done();
+  });
+}
+
+/** In the page, after openApp. */
+export type BenchWindow = Window & { benchPainted: typeof paintedWhen };
+
 /**
  * The real services on a generated library of `jobs` jobs (folders and media, or index rows only),
  * the built renderer in Chromium through the carrier, signed in, on its first screen.
@@ -33,22 +76,13 @@ export interface OpenApp {
 export async function openApp(jobs: number, indexOnly: boolean, seed: number): Promise<OpenApp> {
   const userData = await mkdtemp(join(tmpdir(), 'kf-bench-ui-'));
   await seedLibrary(join(userData, 'library'), { count: jobs, indexOnly, seed });
-  const services = await createServices({
-    userDataDir: userData,
-    shell: 'carrier',
-    version: 'bench',
-    log: createLogger(() => {}),
-    platform: new RecordingPlatform(join(userData, 'Trash')),
-    mediaUrl: mediaUrlFor(MEDIA_PREFIX),
-    // Signed in (no Connect sheet) against an address that refuses connections; jobs are not followed.
-    env: { RUNCOMFY_TOKEN: 'bench-token', KEYFRAME_API_BASE_URL: 'http://127.0.0.1:9' },
-    followJobs: false,
-  });
+  const services = await benchServices(userData, MEDIA_PREFIX);
   const carrier = await startCarrier({ services, rendererDir: RENDERER_DIR });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   // tsx keeps function names with a `__name` helper, which the functions sent to the page would miss.
   await page.addInitScript('globalThis.__name = (fn) => fn');
+  await page.addInitScript(`globalThis.benchPainted = ${paintedWhen.toString()}`);
   await page.goto(carrier.url);
   await page.getByRole('navigation', { name: 'Places' }).waitFor();
   return {
@@ -77,43 +111,26 @@ export function timeInPage(
   key = '',
 ): Promise<number> {
   return page.evaluate(
-    ([action, min, text, key]) =>
-      new Promise<number>((resolve) => {
-        const t0 = performance.now();
-        if (action === 'open') window.dispatchEvent(new KeyboardEvent('keydown', { key: '3', ctrlKey: true, bubbles: true }));
-        else {
-          const input = document.querySelector<HTMLInputElement>('input[type="search"]')!;
-          input.value = action === 'clear' ? '' : input.value + key;
-          input.dispatchEvent(new InputEvent('input', { bubbles: true, data: key, inputType: 'insertText' }));
-        }
-        // Checked at every DOM change (not only once a frame), then resolved at the next frame: the paint.
-        const ready = () => {
-          const list = document.querySelector('[role="list"][aria-label="Jobs"]');
-          const shown = list?.getAttribute('data-results-for');
-          return (
-            list &&
-            list.getAttribute('aria-busy') === 'false' &&
-            (text === null || (shown && JSON.parse(shown).text === text)) &&
-            list.querySelectorAll('button.open:not([aria-busy="true"])').length >= (min as number)
-          );
-        };
-        const done = () => {
-          observer.disconnect();
-          requestAnimationFrame(() => {
-            const afterPaint = new MessageChannel();
-            afterPaint.port1.onmessage = () => resolve(performance.now() - t0);
-            afterPaint.port2.postMessage(null);
-          });
-        };
-        const observer = new MutationObserver(() => ready() && done());
-        observer.observe(document.body, {
-          subtree: true,
-          childList: true,
-          attributes: true,
-          attributeFilter: ['data-results-for', 'aria-busy'],
-        });
-        if (ready()) done();
-      }),
+    async ([action, min, text, key]) => {
+      const t0 = performance.now();
+      if (action === 'open') window.dispatchEvent(new KeyboardEvent('keydown', { key: '3', ctrlKey: true, bubbles: true }));
+      else {
+        const input = document.querySelector<HTMLInputElement>('input[type="search"]')!;
+        input.value = action === 'clear' ? '' : input.value + key;
+        input.dispatchEvent(new InputEvent('input', { bubbles: true, data: key, inputType: 'insertText' }));
+      }
+      const ready = () => {
+        const list = document.querySelector('[role="list"][aria-label="Jobs"]');
+        const shown = list?.getAttribute('data-results-for');
+        return (
+          list &&
+          list.getAttribute('aria-busy') === 'false' &&
+          (text === null || (shown && JSON.parse(shown).text === text)) &&
+          list.querySelectorAll('button.open:not([aria-busy="true"])').length >= (min as number)
+        );
+      };
+      return (await (window as unknown as BenchWindow).benchPainted(ready, ['data-results-for', 'aria-busy'])) - t0;
+    },
     [action, minCards, text, key] as const,
   );
 }

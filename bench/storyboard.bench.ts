@@ -1,0 +1,276 @@
+/**
+ * The Storyboard's speed, on a full board made through the app's own services (support/board.ts):
+ * 30 keyframes (the contract's MAX_KEYFRAMES), so 29 shots, each with 2 finished takes in the library.
+ *   - `storyboard:get` on the real service: cold (the first after the services start, over several
+ *     restarts) and warm; target < 100 ms;
+ *   - in Chromium against the carrier, the built renderer: from the click that opens the board in the
+ *     list to the board painted (every keyframe, shot and take in the DOM, then the next frame);
+ *   - the player's seam: "Seam preview" played across several seams, timed inside the page with
+ *     `requestVideoFrameCallback` on both <video> elements and the moment the front one swaps.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import type { Benchmark, Figure } from './figure';
+import { median, percentile } from './figure';
+import { FRAME_MS, seedBoard } from './support/board';
+import { benchServices, openApp, rendererBuilt } from './support/gallery-page';
+import type { BenchWindow } from './support/gallery-page';
+
+const KEYFRAMES = 30;
+const OPEN_TARGET_MS = 100;
+const RESTARTS = 5;
+const WARM_GETS = 50;
+const UI_OPENS = 8;
+const SEAMS = 8;
+
+const load = () => `load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`;
+const spread = (samples: number[]) => `p50 ${median(samples).toFixed(1)} ms, p95 ${percentile(samples, 95).toFixed(1)} ms`;
+
+async function serviceFigures(): Promise<Figure[]> {
+  const userData = await mkdtemp(join(tmpdir(), 'kf-bench-board-'));
+  const open = () => benchServices(userData, '/media/');
+  try {
+    let services = await open();
+    const board = await seedBoard(services, userData, KEYFRAMES);
+    const bytes = JSON.stringify(board).length;
+    await services.close();
+    const cold: number[] = [];
+    const warm: number[] = [];
+    for (let restart = 0; restart < RESTARTS; restart++) {
+      services = await open();
+      let t0 = performance.now();
+      services.storyboard.get(board.id);
+      cold.push(performance.now() - t0);
+      for (let i = 0; i < WARM_GETS; i++) {
+        t0 = performance.now();
+        services.storyboard.get(board.id);
+        warm.push(performance.now() - t0);
+      }
+      await services.close();
+    }
+    const label = `${KEYFRAMES} keyframes, ${board.shots.length} shots × 2 takes`;
+    return [
+      {
+        name: `storyboard:get, ${label}, cold: first after start (p95 of ${RESTARTS} starts)`,
+        value: percentile(cold, 95),
+        unit: 'ms',
+        target: `< ${OPEN_TARGET_MS} ms`,
+        meetsTarget: percentile(cold, 95) < OPEN_TARGET_MS,
+        note: `${spread(cold)}; board ${(bytes / 1024).toFixed(0)} KB as JSON; ${load()}`,
+      },
+      {
+        name: `storyboard:get, ${label}, warm (p95 of ${warm.length})`,
+        value: percentile(warm, 95),
+        unit: 'ms',
+        target: `< ${OPEN_TARGET_MS} ms`,
+        meetsTarget: percentile(warm, 95) < OPEN_TARGET_MS,
+        note: `${spread(warm)}; ${load()}`,
+      },
+    ];
+  } finally {
+    await rm(userData, { recursive: true, force: true });
+  }
+}
+
+/**
+ * In the page: clicks "Open NAME" and resolves, after the next paint, once the whole board is in the
+ * DOM (images and videos decode after that).
+ */
+function timeBoardOpen(page: Page, name: string, counts: { keyframes: number; shots: number; takes: number }): Promise<number> {
+  return page.evaluate(
+    async ([name, counts]) => {
+      const t0 = performance.now();
+      document.querySelector<HTMLButtonElement>(`button[aria-label="Open ${name}"]`)!.click();
+      const count = (id: string) => document.querySelectorAll(`[data-testid="${id}"]`).length;
+      const ready = () => count('keyframe') === counts.keyframes && count('shot') === counts.shots && count('take') === counts.takes;
+      return (await (window as unknown as BenchWindow).benchPainted(ready)) - t0;
+    },
+    [name, counts] as const,
+  );
+}
+
+/** What Chromium's long animation frames (over 50 ms) spent since the last call: script, and style + layout + paint. */
+function longFrames(page: Page): Promise<{ scriptMs: number; renderMs: number }> {
+  return page.evaluate(() => {
+    // LoAF entries are not in TypeScript's DOM types yet.
+    type Loaf = { startTime: number; duration: number; renderStart: number; scripts: { duration: number }[] };
+    const global = window as unknown as { benchFrames?: Loaf[] };
+    if (!global.benchFrames) {
+      const frames: Loaf[] = (global.benchFrames = []);
+      new PerformanceObserver((list) => frames.push(...(list.getEntries() as unknown as Loaf[]))).observe({ type: 'long-animation-frame' });
+    }
+    const frames = global.benchFrames.splice(0);
+    return {
+      scriptMs: frames.reduce((sum, f) => sum + f.scripts.reduce((s, script) => s + script.duration, 0), 0),
+      renderMs: frames.reduce((sum, f) => sum + (f.renderStart ? f.startTime + f.duration - f.renderStart : 0), 0),
+    };
+  });
+}
+
+/** In the page: `storyboard:get` through the bridge (the carrier's WebSocket, as Electron's IPC in the app). */
+function timeBridgeGet(page: Page, id: string): Promise<number> {
+  return page.evaluate(async (id) => {
+    const t0 = performance.now();
+    await window.keyframe!.storyboard.get(id);
+    return performance.now() - t0;
+  }, id);
+}
+
+interface SeamSample {
+  /**
+   * From the last frame of take 1 (its expectedDisplayTime) to the animation frame in which take 2's
+   * element comes to the front (its requestAnimationFrame time, which comes before that frame is
+   * displayed: so this reads low by up to one display refresh, 16.7 ms).
+   */
+  hold: number;
+  /** From the last frame of take 1 to the first new frame of take 2 that requestVideoFrameCallback reports. */
+  nextFrame: number;
+  /** Its mediaTime, in frames: 0 is take 2's first frame; 1 means its first frame was already up at the swap. */
+  nextFrameIndex: number;
+  /** Take 1's last presented frame, counted from its first (shot-a has 72 frames: 71 is its last). */
+  lastFrameIndex: number;
+}
+
+/**
+ * In the page: starts "Seam preview" (the seam already chosen) and, until the player stops, records
+ * every frame each <video> presents and the animation frame in which the other element comes to
+ * the front. The element in front when it starts plays the end of shot 1; the other, preloaded
+ * and sought, shows shot 2.
+ */
+function playSeam(page: Page): Promise<SeamSample | string> {
+  return page.evaluate(
+    ([frameMs]) =>
+      new Promise<SeamSample | string>((resolve) => {
+        const player = document.querySelector<HTMLElement>('[data-testid="board-player"]')!;
+        const videos = [...player.querySelectorAll('video')];
+        const first = videos.findIndex((v) => v.classList.contains('front'));
+        const second = 1 - first;
+        const frames: { video: number; at: number; media: number }[] = [];
+        let listening = true;
+        videos.forEach((video, index) => {
+          const onFrame: VideoFrameRequestCallback = (_now, meta) => {
+            frames.push({ video: index, at: meta.expectedDisplayTime, media: meta.mediaTime });
+            if (listening) video.requestVideoFrameCallback(onFrame);
+          };
+          video.requestVideoFrameCallback(onFrame);
+        });
+        let shownAt = NaN;
+        const swap = new MutationObserver(() => {
+          if (Number.isNaN(shownAt) && videos[second].classList.contains('front'))
+            requestAnimationFrame((frameTime) => (shownAt = frameTime));
+        });
+        swap.observe(videos[second], { attributes: true, attributeFilter: ['class'] });
+        const startedAt = performance.now();
+        const stopped = new MutationObserver(() => {
+          if (player.dataset.playing !== 'false') return;
+          stopped.disconnect();
+          swap.disconnect();
+          listening = false;
+          const ownFrames = (video: number) => frames.filter((f) => f.video === video && f.at > startedAt);
+          const last = ownFrames(first).at(-1);
+          const next = ownFrames(second).find((f) => last && f.at > last.at);
+          if (!last || !next || Number.isNaN(shownAt)) return resolve(`incomplete: ${frames.length} frames, shown at ${shownAt}`);
+          resolve({
+            hold: shownAt - last.at,
+            nextFrame: next.at - last.at,
+            nextFrameIndex: Math.round((next.media * 1000) / frameMs),
+            lastFrameIndex: Math.round((last.media * 1000) / frameMs),
+          });
+        });
+        stopped.observe(player, { attributes: true, attributeFilter: ['data-playing'] });
+        [...document.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent?.trim() === 'Seam preview')!.click();
+      }),
+    [FRAME_MS] as const,
+  );
+}
+
+async function uiFigures(): Promise<Figure[]> {
+  if (!rendererBuilt()) return [{ name: 'storyboard in Chromium', value: NaN, unit: 'ms', note: 'run `npm run build` first' }];
+  const app = await openApp(0, true, 1);
+  const { page, services } = app;
+  const figures: Figure[] = [];
+  try {
+    const dir = await mkdtemp(join(tmpdir(), 'kf-bench-board-frames-'));
+    const board = await seedBoard(services, dir, KEYFRAMES, 'Thirty keyframes');
+    await rm(dir, { recursive: true, force: true });
+    const counts = { keyframes: board.keyframes.length, shots: board.shots.length, takes: board.shots.length * 2 };
+
+    await page.keyboard.press('Control+4');
+    const opens: number[] = [];
+    const spent: { scriptMs: number; renderMs: number }[] = [];
+    for (let i = 0; i < UI_OPENS; i++) {
+      await page.getByRole('button', { name: `Open ${board.name}` }).waitFor();
+      await longFrames(page);
+      opens.push(await timeBoardOpen(page, board.name, counts));
+      await page.getByTestId('board-player').waitFor();
+      spent.push(await longFrames(page));
+      if (i < UI_OPENS - 1) await page.getByRole('button', { name: 'All storyboards' }).click();
+    }
+    const warm = opens.slice(1);
+    const bridge: number[] = [];
+    for (let i = 0; i < 20; i++) bridge.push(await timeBridgeGet(page, board.id));
+    const part = (key: 'scriptMs' | 'renderMs') => median(spent.map((m) => m[key])).toFixed(0);
+    figures.push(
+      {
+        name: `open the ${counts.shots}-shot board in Chromium, click to painted, cold (first open after start)`,
+        value: opens[0],
+        unit: 'ms',
+        target: `< ${OPEN_TARGET_MS} ms`,
+        meetsTarget: opens[0] < OPEN_TARGET_MS,
+        note: load(),
+      },
+      {
+        name: `open the ${counts.shots}-shot board in Chromium, warm (p95 of ${warm.length})`,
+        value: percentile(warm, 95),
+        unit: 'ms',
+        target: `< ${OPEN_TARGET_MS} ms`,
+        meetsTarget: percentile(warm, 95) < OPEN_TARGET_MS,
+        note: `${spread(warm)}; in frames over 50 ms per open (median): script ${part('scriptMs')} ms, style + layout + paint ${part('renderMs')} ms; images decode after this; ${load()}`,
+      },
+      {
+        name: `storyboard:get from the page through the carrier's bridge (p95 of ${bridge.length})`,
+        value: percentile(bridge, 95),
+        unit: 'ms',
+        note: `${spread(bridge)}; the request and the board's JSON both ways; ${load()}`,
+      },
+    );
+
+    const seams: SeamSample[] = [];
+    const problems: string[] = [];
+    await page.getByTestId('board-player').scrollIntoViewIfNeeded();
+    for (let seam = 0; seam < SEAMS; seam++) {
+      await page.getByRole('combobox', { name: 'Seam to preview' }).selectOption(String(seam));
+      const sample = await playSeam(page);
+      if (typeof sample === 'string') problems.push(`seam ${seam + 1}: ${sample}`);
+      else seams.push(sample);
+    }
+    if (!seams.length) return [...figures, { name: 'player seam', value: NaN, unit: 'ms', note: problems.join('; ') }];
+    const holds = seams.map((s) => s.hold);
+    const next = seams.map((s) => s.nextFrame);
+    figures.push(
+      {
+        name: `player seam: take 1's last frame presented to take 2 on screen (p50 of ${seams.length} seams)`,
+        value: median(holds),
+        unit: 'ms',
+        peer: { name: 'one frame at 24 fps', value: FRAME_MS },
+        note: `max ${Math.max(...holds).toFixed(1)} ms; up to one frame is seamless; the elements swap visibility, so never a blank; take 1's last frame presented: ${seams.map((s) => s.lastFrameIndex).join(', ')} (its last is 71 for a 3 s take, 47 for a 2 s one); ${load()}${problems.length ? `; ${problems.join('; ')}` : ''}`,
+      },
+      {
+        name: `player seam: take 1's last frame to take 2's next new frame, both by requestVideoFrameCallback (p50)`,
+        value: median(next),
+        unit: 'ms',
+        peer: { name: 'two frames at 24 fps', value: 2 * FRAME_MS },
+        note: `max ${Math.max(...next).toFixed(1)} ms; that frame's index in take 2: ${seams.map((s) => s.nextFrameIndex).join(', ')} (1: its first frame was already up, loaded and sought behind, when the elements swapped)`,
+      },
+    );
+  } finally {
+    await app.close();
+  }
+  return figures;
+}
+
+const run: Benchmark = async () => [...(await serviceFigures()), ...(await uiFigures())];
+
+export default run;
