@@ -113,7 +113,10 @@ describe('fetching a frame from an http(s) address', () => {
     // Only the size rule may decide here: the time limit is set far beyond the test's own, so a busy
     // machine reading the 50 MB stream slowly never turns this into a timeout.
     const sizeOnly = { ...limits, maxBytes: 10 * 1024 * 1024, timeoutMs: 10 * 60_000 };
-    expect(await failure(`${base}/big-streamed`, sizeOnly)).toMatchObject({ code: 'invalid_input', message: expect.stringContaining('larger than 10.5 MB') });
+    expect(await failure(`${base}/big-streamed`, sizeOnly)).toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('larger than 10.5 MB'),
+    });
   });
 
   it('gives up on a server that stops sending, after the time limit', async () => {
