@@ -1,8 +1,8 @@
 /**
- * A 7 MiB PNG frame (stored without compression: see bigPng) through the real `npm run jobs -- run` (a child process) against the fake API,
- * which refuses inline images over 6 MiB as RunComfy's own nodes do: the job completes, nothing
- * over 6 MiB travels inline, the library keeps the exact bytes that were sent, and the user's file
- * is untouched.
+ * A 7 MiB PNG frame (stored uncompressed: see bigPng) through the real `npm run jobs -- run` (a
+ * child process) against the fake API, which refuses inline images over 6 MiB as RunComfy's own
+ * nodes do: the job completes, nothing over 6 MiB travels inline, the library keeps the exact bytes
+ * that were sent, and the user's file is untouched.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -28,10 +28,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rig?.close());
 
-it('a 7 MiB PNG frame completes through `jobs run`, sent re-encoded under 6 MiB; the library keeps what was sent', async () => {
+it('the fake refuses this frame inline as it is, in RunComfy’s error shape', async () => {
   expect(png.length).toBeGreaterThan(7 * 1024 * 1024);
-
-  // The fake refuses this frame inline as it is, in RunComfy's error shape.
   const refused = await fetch(rig.fake.url + FAKE_MODEL_PATH, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
@@ -46,7 +44,9 @@ it('a 7 MiB PNG frame completes through `jobs run`, sent re-encoded under 6 MiB;
     error_code: INLINE_TOO_LARGE_CODE,
     error_message: expect.stringMatching(/start_image_url/),
   });
+});
 
+it('a 7 MiB PNG frame completes through `jobs run`, sent re-encoded under 6 MiB; the library keeps what was sent', async () => {
   const finished = await rig.cli(['run', '--start', big, '--end', rig.end, '--prompt', '@Image1 grows into @Image2']).exited;
   expect(finished.code, finished.stderr).toBe(0);
   expect(finished.lines).toEqual([expect.objectContaining({ status: 'completed', error: null })]);
