@@ -151,6 +151,17 @@ export async function bigJpeg(minBytes: number): Promise<Buffer> {
   }
 }
 
+/**
+ * A PNG of at least `minBytes` that is cheap to make, check and re-encode: one colour, no alpha,
+ * stored without compression, so its size is its pixel count × 3 and no encoder works hard on it.
+ */
+export function bigPng(minBytes: number): Promise<Buffer> {
+  const side = Math.ceil(Math.sqrt(minBytes / 3));
+  return sharp({ create: { width: side, height: side, channels: 3, background: '#3b5bdb' } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
+}
+
 export const svg = () =>
   Buffer.from(
     '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"><rect width="800" height="600"/></svg>',
