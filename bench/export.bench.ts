@@ -3,11 +3,11 @@
  * against the floor of just reading the same bytes from disk, in one run. The take is a 5 s 720p
  * H.264 clip with B-frames at about the bit rate of the model's output, made with ffmpeg here.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkTakes, cutTakes } from '../main/services/storyboard/cut';
+import { synthClip } from '../test/storyboard/synth-clip';
 import type { Benchmark, Figure } from './figure';
 import { median } from './figure';
 
@@ -16,27 +16,7 @@ const ROUNDS = 3;
 
 function makeTake(path: string): void {
   // Noise over a moving pattern keeps x264 near 6 Mbit/s, as a model's clip is.
-  const source = 'testsrc2=size=1280x720:rate=24:duration=5,noise=alls=12:allf=t';
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    source,
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-b:v',
-    '6M',
-    '-bf',
-    '2',
-    '-pix_fmt',
-    'yuv420p',
-    path,
-  ]);
+  synthClip(path, 'testsrc2=size=1280x720:rate=24:duration=5,noise=alls=12:allf=t', ['-b:v', '6M', '-bf', '2']);
 }
 
 async function copyInto(path: string, sources: string[]): Promise<void> {

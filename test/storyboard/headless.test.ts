@@ -13,6 +13,7 @@ import { cliRig, filesUnder, frame, until } from '../jobs/cli-harness';
 import type { CliRig } from '../jobs/cli-harness';
 import type { FakeOptions } from '../fake-runcomfy/server';
 import type { ShotLine } from '../../main/cli/storyboard-main';
+import { synthClip } from './synth-clip';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../fixtures/video', name));
 const rigs: CliRig[] = [];
@@ -145,24 +146,7 @@ describe('npm run storyboard killed', { timeout: 150_000 }, () => {
   it('during export: no partial file is left at the destination, and the rerun writes the whole cut', async () => {
     // Long clips, so the cut takes long enough to be killed while it is written.
     const long = join(await mkdtemp(join(tmpdir(), 'kf-long-clip-')), 'long.mp4');
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=160x90:rate=24',
-      '-t',
-      '150',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
-      long,
-    ]);
+    synthClip(long, 'testsrc=size=160x90:rate=24', ['-t', '150']);
     const r = await rig({ videos: [readFileSync(long)] });
     const file = await boardFile(r, 1);
     const made = await r.cli(['make', file]).exited;
