@@ -1,7 +1,6 @@
 import { defineConfig } from 'electron-vite';
-import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { resolve } from 'node:path';
-import { devCspPlugin } from './renderer/dev-csp';
+import { rendererConfig } from './renderer/vite-config';
 
 export default defineConfig({
   main: {
@@ -21,15 +20,5 @@ export default defineConfig({
       },
     },
   },
-  renderer: {
-    root: 'renderer',
-    base: './',
-    plugins: [svelte(), devCspPlugin()],
-    // Import paths such as `$contract` come from tsconfig.base.json, the one place that names them.
-    resolve: { tsconfigPaths: true },
-    build: {
-      outDir: 'out/renderer',
-      rollupOptions: { input: { index: resolve('renderer/index.html') } },
-    },
-  },
+  renderer: rendererConfig(),
 });

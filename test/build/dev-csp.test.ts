@@ -1,16 +1,16 @@
 /**
  * `npm run dev`: the renderer on Vite's dev server, in real Chromium, with the dev-only CSP plugin
- * the electron-vite config uses. Vite injects the app's CSS as <style> elements; under the strict
+ * the electron-vite config uses (renderer/vite-config.ts, shared with it). Vite injects the app's CSS as <style> elements; under the strict
  * policy Chromium refuses them and the app runs unstyled. The built page keeps the strict policy
  * (test/build/bundles.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium } from '@playwright/test';
-import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { createServer } from 'vite';
 import { describe, expect, it } from 'vitest';
 import { devCsp, devCspPlugin } from '../../renderer/dev-csp';
+import { rendererConfig } from '../../renderer/vite-config';
 import { CHROMIUM_FLAGS } from '../e2e/fixtures';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -32,9 +32,9 @@ describe('the development CSP', () => {
 
   it('lets Vite’s injected styles load in Chromium under `npm run dev`, with no CSP violation', async () => {
     const server = await createServer({
+      ...rendererConfig(),
       configFile: false,
       root: resolve(root, 'renderer'),
-      plugins: [svelte(), devCspPlugin()],
       server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
       logLevel: 'silent',
     });
