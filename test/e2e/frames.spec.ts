@@ -220,6 +220,10 @@ test('bad input gets a clear message and nothing breaks', async ({ app }) => {
 });
 
 test('a file over 10 MB is flagged with its size, and one click shrinks it under the limit', async ({ app }) => {
+  // Known gap (issue 16): 10 MB of noise is decoded and re-encoded several times by the WebAssembly
+  // image engine (~25 s on a quiet machine), which outgrows 60 s beside a second worker. The budget
+  // is tripled until the input is made cheaper for the same proof; nothing here waits for time.
+  test.slow();
   const page = app.page;
   const create = new CreatePage(page);
   const big = await img.bigJpeg(10_300_000);
