@@ -33,10 +33,11 @@ describe('JobCard', () => {
     expect(onshown).toHaveBeenCalledWith(job);
   });
 
-  it('shows the start frame while there is no poster', () => {
+  it('shows the start frame while there is no poster, asked for once the page is idle', async () => {
     renderCard();
-    const images = document.querySelectorAll('img');
-    expect([...images].map((img) => img.getAttribute('src'))).toEqual([job.startFrameUrl]);
+    expect(document.querySelectorAll('img')).toHaveLength(0);
+    await vi.waitFor(() => expect(document.querySelectorAll('img')).toHaveLength(1));
+    expect(document.querySelector('img')!.getAttribute('src')).toBe(job.startFrameUrl);
   });
 
   it('opens on click and stars with its own button', async () => {
