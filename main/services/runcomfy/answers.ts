@@ -94,24 +94,26 @@ export interface JobStatus {
  * The states that end a job (API.md, Status; RunComfy's CLI `inference_is_terminal`), and the
  * waiting states RunComfy's nodes name. Any other word means "still working".
  */
-const STATES: Record<string, JobState> = {
-  in_queue: 'in_queue',
-  queued: 'in_queue',
-  pending: 'in_queue',
-  waiting: 'in_queue',
-  in_progress: 'in_progress',
-  starting: 'in_progress',
-  running: 'in_progress',
-  processing: 'in_progress',
-  completed: 'completed',
-  succeeded: 'completed',
-  cancelled: 'cancelled',
-  canceled: 'cancelled',
-  failed: 'failed',
-  error: 'failed',
-};
+const STATES = new Map<string, JobState>(
+  Object.entries({
+    in_queue: 'in_queue',
+    queued: 'in_queue',
+    pending: 'in_queue',
+    waiting: 'in_queue',
+    in_progress: 'in_progress',
+    starting: 'in_progress',
+    running: 'in_progress',
+    processing: 'in_progress',
+    completed: 'completed',
+    succeeded: 'completed',
+    cancelled: 'cancelled',
+    canceled: 'cancelled',
+    failed: 'failed',
+    error: 'failed',
+  } satisfies Record<string, JobState>),
+);
 
-export const stateOf = (word: string | undefined): JobState => STATES[word?.toLowerCase() ?? ''] ?? 'unknown';
+export const stateOf = (word: string | undefined): JobState => STATES.get(word?.toLowerCase() ?? '') ?? 'unknown';
 
 export function serverText(body: { error?: unknown; error_message?: string; message?: string; detail?: unknown }): string | undefined {
   return failureReason(body.error) ?? failureReason(body.error_message ?? body.message ?? body.detail);

@@ -289,6 +289,11 @@ describe('errors a user understands', () => {
     expect(await client().status('x')).toMatchObject({ state: 'unknown', rawStatus: 'exploded', message: 'GPU fell over' });
     fake.script('status', { respond: 200, body: { status: 'warming_up' } });
     expect(await client().status('x')).toEqual({ requestId: 'x', state: 'unknown', rawStatus: 'warming_up' });
+    // Words that name properties every plain object has are states like any other.
+    for (const word of ['constructor', 'toString', '__proto__']) {
+      fake.script('status', { respond: 200, body: { status: word } });
+      expect(await client().status('x')).toEqual({ requestId: 'x', state: 'unknown', rawStatus: word });
+    }
   });
 });
 
