@@ -206,7 +206,18 @@ test.describe('signed in with the keychain', () => {
     await settings.getByRole('button', { name: 'Cancel' }).click();
     expect(await app.keychain.get(SECRET_ACCOUNTS.runcomfyToken)).toBe(second);
     await settings.getByRole('button', { name: 'Remove…' }).click();
-    await settings.getByRole('button', { name: 'Remove token' }).click();
+    const remove = settings.getByRole('button', { name: 'Remove token' });
+    // The confirming button stays the warning colour under the pointer.
+    const bad = await page.evaluate(() => {
+      const probe = document.body.appendChild(document.createElement('span'));
+      probe.style.color = 'var(--bad)';
+      const colour = getComputedStyle(probe).color;
+      probe.remove();
+      return colour;
+    });
+    await remove.hover();
+    await expect(remove).toHaveCSS('background-color', bad);
+    await remove.click();
     await expect(connectSheet(app).getByRole('heading', { name: 'Connect Keyframe to RunComfy' })).toBeVisible();
     expect(await app.keychain.get(SECRET_ACCOUNTS.runcomfyToken)).toBeUndefined();
   });
