@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobStatus, QueueItem, RunnerState } from '../contract';
-import { formatBytes } from '../contract/format';
+import { formatBytes, statusWord } from '../contract/format';
 import type { EventBus } from '../services/events';
 import type { LibraryStore } from '../services/library/store';
 import type { Progress } from './progress';
@@ -135,7 +135,7 @@ export function follow(ids: string[], options: FollowOptions): Promise<Map<strin
         case 'running':
           if (changed) {
             state.startedAt = Date.parse(record.startedAt ?? new Date().toISOString());
-            say('Running.');
+            say(`${statusWord('running')}.`);
           }
           return;
         case 'completed': {
@@ -204,7 +204,7 @@ export function follow(ids: string[], options: FollowOptions): Promise<Map<strin
         if (state?.status !== 'running' || state.startedAt === undefined) continue;
         const seconds = Math.max(0, Math.round((Date.now() - state.startedAt) / 1000));
         const clock = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-        progress.update(`running:${id}`, `${label(id)}Running for ${clock}`);
+        progress.update(`running:${id}`, `${label(id)}${statusWord('running')} for ${clock}`);
       }
     }, 1000);
     options.signal?.addEventListener('abort', finish, { once: true });

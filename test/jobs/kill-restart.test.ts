@@ -85,7 +85,7 @@ describe('jobs run killed at each phase, then jobs resume', { timeout: 90_000 },
     const r = await rig({ plan });
     const run = r.cli(runArgs(r));
     // The CLI says so once the library has it (the request id is saved before the job is followed).
-    await until(() => run.stderr().includes(state === 'queued' ? 'Queued at RunComfy.' : 'Running.'), state);
+    await until(() => run.stderr().includes(state === 'queued' ? 'Queued at RunComfy.' : 'Generating.'), state);
     expect(r.fake.stateOf(r.fake.jobIds[0])).toBe(state === 'queued' ? 'in_queue' : 'in_progress');
     await run.kill();
     const [killedAt] = await r.jobs();
