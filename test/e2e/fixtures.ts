@@ -196,7 +196,13 @@ export const test = base.extend<AppOptions & { app: KeyframeApp; fakeApi: FakeRu
       .slice(0, 60);
     const userDataDir = await mkdtemp(join(E2E_DATA_DIR, `${slug}-`));
     const app = new KeyframeApp(userDataDir, browser, 'light', blockOutbound);
-    app.env = { HOME: userDataDir, KEYFRAME_API_BASE_URL: fakeApi.url, KEYFRAME_KEYCHAIN_SERVICE: app.keychain.service };
+    app.env = {
+      HOME: userDataDir,
+      KEYFRAME_API_BASE_URL: fakeApi.url,
+      KEYFRAME_KEYCHAIN_SERVICE: app.keychain.service,
+      // The fake is on loopback: ask it every 100 ms, so a test waits for the job's states, not the 2 s interval.
+      KEYFRAME_POLL_MS: '100',
+    };
     if (signedIn === 'env') app.env['RUNCOMFY_TOKEN'] = FAKE_TOKEN;
     if (signedIn === 'keychain') await app.keychain.set(SECRET_ACCOUNTS.runcomfyToken, FAKE_TOKEN);
     if (librarySeed) await seedLibrary(join(userDataDir, 'library'), librarySeed);
