@@ -49,7 +49,11 @@ describe('a take in the Queue and the Library', () => {
     expect(library.store.list().items.find((item) => item.id === takes[1])?.take).toEqual(second);
 
     await storyboard.update(sb.id, { name: 'Harbour at night' });
-    expect(library.detail(takes[0]).take).toEqual({ storyboard: { id: sb.id, name: 'Harbour at night' }, shot: sb.shots[0].key, shotNumber: 1 });
+    expect(library.detail(takes[0]).take).toEqual({
+      storyboard: { id: sb.id, name: 'Harbour at night' },
+      shot: sb.shots[0].key,
+      shotNumber: 1,
+    });
 
     // The last keyframe moves to the front: the pair of shot 2 is no longer side by side.
     await storyboard.moveKeyframe(sb.id, sb.keyframes[2].id, 0);
