@@ -19,7 +19,8 @@ test('an export cancelled mid-write leaves no file and says so; the next one suc
   test.slow(true, 'two jobs made and downloaded, then two exports, on a shared 2-core machine');
   const page = app.page;
   const services = app.services!;
-  fakeApi.configure({ plan: { queuePositions: 0, warmup: [] }, videos: [fixture('shot-a.mp4'), fixture('shot-b.mp4')] });
+  fakeApi.plan = { queuePositions: 0, warmup: [] };
+  fakeApi.configure({ videos: [fixture('shot-a.mp4'), fixture('shot-b.mp4')] });
   const made = await madeBoard(services, app.userDataDir, 'Pier at noon', ['The boat docks', 'The crew steps off']);
   const takes = await until(() => {
     const shots = services.storyboard.get(made.id).shots;

@@ -16,7 +16,8 @@ test('a take names its board and shot in the queue and the library, and leads to
   // A clip of 126 frames at 25 fps: 5.04 s where 5 s were asked for.
   const clip = join(app.userDataDir, 'take-5.04s.mp4');
   synthClip(clip, 'testsrc=size=480x270:rate=25', ['-t', '5.04']);
-  fakeApi.configure({ plan: { queuePositions: 0, warmup: [], progressMs: Infinity }, videos: [readFileSync(clip)] });
+  fakeApi.plan = { queuePositions: 0, warmup: [], progressMs: Infinity }; // running until advanced
+  fakeApi.configure({ videos: [readFileSync(clip)] });
   const board = await madeBoard(app.services!, app.userDataDir, 'Harbour at dawn', ['The tide comes in', 'Gulls lift off the pier']);
 
   // The queue: each take says which board and shot it is for.
@@ -63,4 +64,8 @@ test('a take names its board and shot in the queue and the library, and leads to
   await expect(detail.getByTestId('take-link')).toHaveText('Take from a deleted storyboard');
   await expect(detail.getByRole('button', { name: /Storyboard/ })).toHaveCount(0);
   await app.screenshot('storyboard-take-deleted-board');
+  await detail.getByRole('button', { name: 'Library' }).click();
+  await page.keyboard.press('Control+2');
+  await expect(row.getByTestId('take-link')).toHaveText('Take from a deleted storyboard');
+  await expect(row.getByRole('button', { name: /Storyboard/ })).toHaveCount(0);
 });
