@@ -6,30 +6,34 @@
 import type { BoardExports } from '../../main/services/storyboard/export';
 
 export class ExportGate {
-  readonly #reached = Promise.withResolvers<number>();
+  readonly #reached: Promise<number>;
+  readonly #released: Promise<void>;
+  #reach!: (fraction: number) => void;
+  #release!: () => void;
   #open = false;
-  #release = Promise.withResolvers<void>();
 
   constructor(exports: BoardExports) {
+    this.#reached = new Promise((resolve) => (this.#reach = resolve));
+    this.#released = new Promise((resolve) => (this.#release = resolve));
     exports.pace = (fraction, signal) => this.#hold(fraction, signal);
   }
 
   /** Resolves with the share written when an export is held. */
   reached(): Promise<number> {
-    return this.#reached.promise;
+    return this.#reached;
   }
 
   /** Lets the held export, and every later one, run through. */
   open(): void {
     this.#open = true;
-    this.#release.resolve();
+    this.#release();
   }
 
   #hold(fraction: number, signal: AbortSignal): Promise<void> | undefined {
     if (this.#open || fraction === 0) return undefined;
-    this.#reached.resolve(fraction);
+    this.#reach(fraction);
     if (signal.aborted) return undefined;
-    signal.addEventListener('abort', () => this.#release.resolve(), { once: true });
-    return this.#release.promise;
+    signal.addEventListener('abort', () => this.#release(), { once: true });
+    return this.#released;
   }
 }

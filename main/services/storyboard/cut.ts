@@ -18,8 +18,8 @@ export { TakesDiffer, TakeUnreadable } from './take-format';
 export type { CutInput } from './take-format';
 
 export interface CutOptions {
-  /** Called with 0..1 as packets are written (at most once per whole percent), and 1 when done; awaited while writing. */
-  onProgress?: (fraction: number) => void | Promise<void>;
+  /** Called with 0..1 as packets are written (at most once per whole percent), and 1 when done; a promise it returns is awaited. */
+  onProgress?: (fraction: number) => unknown;
   signal?: AbortSignal;
 }
 
@@ -131,7 +131,7 @@ function packetProgress(total: number, report: CutOptions['onProgress']) {
   let written = 0;
   let lastPercent = -1;
   return {
-    step(): void | Promise<void> {
+    step(): unknown {
       written++;
       const percent = Math.floor((written / total) * 100);
       if (report && percent !== lastPercent && percent < 100) {

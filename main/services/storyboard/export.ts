@@ -75,7 +75,7 @@ export class BoardExports {
    * Awaited at each progress step of a remux, with the export's signal: the one seam tests use to
    * hold an export mid-write until it is cancelled (test/carrier/export-gate.ts). Unset in the app.
    */
-  pace?: (fraction: number, signal: AbortSignal) => Promise<void>;
+  pace?: (fraction: number, signal: AbortSignal) => Promise<void> | undefined;
 
   constructor(private readonly options: ExportOptions) {}
 
