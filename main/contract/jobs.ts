@@ -3,7 +3,7 @@
  * own state (paused for a rate limit, offline, signed out). Jobs themselves live in the library.
  */
 import { z } from 'zod';
-import { Duration, FrameHost, JobId, JobStatus } from './library';
+import { Duration, FrameHost, JobId, JobStatus, TakeOf } from './library';
 
 export const SubmitJobRequest = z
   .object({
@@ -43,6 +43,8 @@ export const QueueItem = z.object({
   videoUrl: z.string().optional(),
   startFrameUrl: z.string().optional(),
   hosts: z.array(FrameHost),
+  /** A storyboard's take: which board and shot. */
+  take: TakeOf.optional(),
   error: z.string().optional(),
   /** What the user can do now. */
   canCancel: z.boolean(),

@@ -9,6 +9,27 @@ import { JobCost } from './price';
 export const JobId = z.string().regex(/^\d{8}-\d{6}-[0-9a-z]{6}$/, 'Not a Keyframe job id.');
 export type JobId = z.infer<typeof JobId>;
 
+/** A storyboard's id (the board lives in the library beside its takes; see storyboard.ts). */
+export const StoryboardId = z.string().regex(/^sb-\d{8}-\d{6}-[0-9a-z]{6}$/, 'Not a Keyframe storyboard id.');
+export type StoryboardId = z.infer<typeof StoryboardId>;
+
+/** A shot is named by the keyframes it goes between: `${startKeyframeId}>${endKeyframeId}`. */
+export const ShotKey = z.string().regex(/^k[0-9a-z]{8}>k[0-9a-z]{8}$/, 'Not a shot.');
+export type ShotKey = z.infer<typeof ShotKey>;
+
+/**
+ * A storyboard's take as the Queue and the Library name it: "Storyboard ‹name› · shot 2". The
+ * board's name is read when the job is shown, so a renamed board shows its new name.
+ */
+export const TakeOf = z.object({
+  /** The board now; absent when it was deleted (its takes stay in the library). */
+  storyboard: z.object({ id: StoryboardId, name: z.string() }).optional(),
+  shot: ShotKey,
+  /** The shot's place in the board's strip (1 = the first); absent when the board no longer has that pair of keyframes side by side. */
+  shotNumber: z.number().int().min(1).optional(),
+});
+export type TakeOf = z.infer<typeof TakeOf>;
+
 /**
  * Where a job is. `submitting`: created, the request is on its way; `submit_unknown`: the app
  * stopped while submitting, so whether RunComfy got it is unknown; then the API's own states.
@@ -76,6 +97,8 @@ export const JobSummary = z.object({
   error: z.string().optional(),
   /** What RunComfy reported the job cost, in dollars. */
   costUsd: z.number().optional(),
+  /** A storyboard's take: which board and shot. */
+  take: TakeOf.optional(),
 });
 export type JobSummary = z.infer<typeof JobSummary>;
 
@@ -103,7 +126,14 @@ export const JobFrame = z.object({
 });
 export type JobFrame = z.infer<typeof JobFrame>;
 
-export const JobVideo = z.object({ url: z.string(), file: z.string(), bytes: z.number().int(), complete: z.boolean() });
+export const JobVideo = z.object({
+  url: z.string(),
+  file: z.string(),
+  bytes: z.number().int(),
+  complete: z.boolean(),
+  /** Its real length, read from the MP4 when it was downloaded (absent for videos downloaded before Keyframe recorded it). */
+  durationS: z.number().positive().optional(),
+});
 export type JobVideo = z.infer<typeof JobVideo>;
 
 /** Everything the detail view shows. */

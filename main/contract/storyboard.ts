@@ -4,22 +4,17 @@
  * jobs tagged with the board and the pair of keyframes they were made from.
  */
 import { z } from 'zod';
-import { Duration, JobId, JobStatus } from './library';
+import { Duration, JobId, JobStatus, ShotKey, StoryboardId } from './library';
+
+export { ShotKey, StoryboardId } from './library';
 
 export const MIN_KEYFRAMES = 2;
 export const MAX_KEYFRAMES = 30;
 export const MAX_TAKES_PER_SHOT = 4;
 
-export const StoryboardId = z.string().regex(/^sb-\d{8}-\d{6}-[0-9a-z]{6}$/, 'Not a Keyframe storyboard id.');
-export type StoryboardId = z.infer<typeof StoryboardId>;
-
 /** A keyframe's id within its board; it stays when the keyframe is replaced or fixed. */
 export const KeyframeId = z.string().regex(/^k[0-9a-z]{8}$/, 'Not a keyframe id.');
 export type KeyframeId = z.infer<typeof KeyframeId>;
-
-/** A shot is named by the keyframes it goes between: `${startKeyframeId}>${endKeyframeId}`. */
-export const ShotKey = z.string().regex(/^k[0-9a-z]{8}>k[0-9a-z]{8}$/, 'Not a shot.');
-export type ShotKey = z.infer<typeof ShotKey>;
 
 export const StoryKeyframe = z.object({
   id: KeyframeId,

@@ -23,6 +23,7 @@ import { PriceReader } from './runcomfy/price';
 import { TokenService } from './runcomfy/token';
 import { SettingsStore } from './settings';
 import { StoryboardService } from './storyboard/service';
+import { takeNamer } from './storyboard/take-of';
 
 export interface ServiceOptions {
   userDataDir: string;
@@ -137,6 +138,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     mediaUrl: options.mediaUrl,
     platform: options.platform,
   });
+  library.store.nameTakesWith(takeNamer(storyboard.boards));
   return {
     options,
     events,

@@ -27,6 +27,7 @@ export function toQueueItem(job: JobDetail, download?: DownloadProgress, remoteS
     ...(job.videoUrl ? { videoUrl: job.videoUrl } : {}),
     ...(start ? { startFrameUrl: start.url } : {}),
     hosts: job.frames.map((frame) => frame.host).filter((host) => host !== undefined),
+    ...(job.take ? { take: job.take } : {}),
     ...(job.error ? { error: job.error } : {}),
     canCancel: (job.status === 'queued' || job.status === 'running') && !!job.requestId,
     needsDecision: job.status === 'submit_unknown',

@@ -114,7 +114,8 @@ export async function beginVideo(writer: JobWriter, id: string, name: string): P
   return join(writer.folderOf(id), checked + TEMP_SUFFIX);
 }
 
-export function finishVideo(writer: JobWriter, id: string, name: string): Promise<JobRecord> {
+/** `durationS`: the video's real length, when it could be read from the file. */
+export function finishVideo(writer: JobWriter, id: string, name: string, durationS?: number): Promise<JobRecord> {
   const checked = checkName(name);
   const partial = join(writer.folderOf(id), checked + TEMP_SUFFIX);
   return writer.exclusive(async () => {
@@ -128,7 +129,8 @@ export function finishVideo(writer: JobWriter, id: string, name: string): Promis
     }
     return writer.updateLocked(
       id,
-      (record) => putFile(record, { name: checked, kind: 'video', bytes: size, sha256: hash, complete: true }),
+      (record) =>
+        putFile(record, { name: checked, kind: 'video', bytes: size, sha256: hash, complete: true, ...(durationS ? { durationS } : {}) }),
       [{ name: checked }],
     );
   });

@@ -37,6 +37,8 @@ export const FileEntry = z.object({
   originalName: z.string().max(255).optional(),
   /** The frame was sent (and is kept) as a copy re-encoded to fit inline; this is the picked file's size and type. */
   reencodedFrom: z.object({ bytes: z.number().int().min(0), ext: z.string().max(8) }).optional(),
+  /** A video's real length in seconds, read from the MP4 when its download was checked (absent in older jobs). */
+  durationS: z.number().positive().optional(),
 });
 export type FileEntry = z.infer<typeof FileEntry>;
 

@@ -1,5 +1,5 @@
 /** Turns index rows and job records into the contract's DTOs, with media addresses for the renderer. */
-import type { JobDetail, JobSummary } from '../../contract/library';
+import type { JobDetail, JobSummary, TakeOf } from '../../contract/library';
 import type { MediaUrl } from '../media';
 import { jobFolder } from './layout';
 import type { JobRecord } from './manifest';
@@ -12,7 +12,8 @@ export const MEDIA_ROOT = 'library';
 const fileUrl = (mediaUrl: MediaUrl, id: string, name: string) => mediaUrl(MEDIA_ROOT, `${jobFolder(id)}/${name}`);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function summaryFromRow(row: SummaryRow, mediaUrl: MediaUrl): JobSummary {
+/** `take`: the storyboard and shot, for a storyboard's take (named by the board as it is now). */
+export function summaryFromRow(row: SummaryRow, mediaUrl: MediaUrl, take?: TakeOf): JobSummary {
   return {
     id: row.id,
     createdAt: iso(row.created_at),
@@ -26,10 +27,11 @@ export function summaryFromRow(row: SummaryRow, mediaUrl: MediaUrl): JobSummary 
     downloading: row.downloading === 1,
     ...(row.error ? { error: row.error } : {}),
     ...(row.cost_usd !== null ? { costUsd: row.cost_usd } : {}),
+    ...(take ? { take } : {}),
   };
 }
 
-export function detailFromRecord(record: JobRecord, queuePosition: number | null, mediaUrl: MediaUrl): JobDetail {
+export function detailFromRecord(record: JobRecord, queuePosition: number | null, mediaUrl: MediaUrl, take?: TakeOf): JobDetail {
   const video = completeVideo(record);
   const poster = posterOf(record);
   const url = (name: string) => fileUrl(mediaUrl, record.id, name);
@@ -50,6 +52,7 @@ export function detailFromRecord(record: JobRecord, queuePosition: number | null
         cost_usd: record.cost?.usd ?? null,
       },
       mediaUrl,
+      take,
     ),
     prompt: record.prompt,
     model: record.model,
@@ -74,7 +77,13 @@ export function detailFromRecord(record: JobRecord, queuePosition: number | null
       })),
     videos: record.files
       .filter((file) => file.kind === 'video')
-      .map((file) => ({ url: url(file.name), file: file.name, bytes: file.bytes, complete: file.complete })),
+      .map((file) => ({
+        url: url(file.name),
+        file: file.name,
+        bytes: file.bytes,
+        complete: file.complete,
+        ...(file.durationS ? { durationS: file.durationS } : {}),
+      })),
     ...(record.cost ? { cost: record.cost } : {}),
   };
 }

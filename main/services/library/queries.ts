@@ -9,7 +9,11 @@ import type { JobStatus, LibraryQueryParsed, StatusFilter } from '../../contract
 import type { Spend } from '../../contract/price';
 import { statement } from './database';
 import type { Db } from './database';
+import type { JobTag } from './manifest';
 import { KEYS_PER_MS } from './rows';
+
+/** A take's board and shot, as a job's tag names them. */
+export type TakeRef = Pick<JobTag, 'storyboard' | 'shot'>;
 
 export interface SummaryRow {
   id: string;
@@ -140,6 +144,17 @@ function filterPage(db: Db, query: LibraryQueryParsed): { total: number; rows: S
     query.offset,
   ) as SummaryRow[];
   return { total, rows };
+}
+
+/** Which of these jobs are a storyboard's takes: their board and shot, by job id. */
+export function takeRefsOf(db: Db, ids: readonly string[]): Map<string, TakeRef> {
+  if (ids.length === 0) return new Map();
+  const rows = statement(
+    db,
+    `SELECT id, storyboard, json_extract(record, '$.tag.shot') AS shot FROM jobs
+     WHERE id IN (SELECT value FROM json_each(?)) AND storyboard IS NOT NULL`,
+  ).all(JSON.stringify(ids)) as { id: string; storyboard: string; shot: string }[];
+  return new Map(rows.map((row) => [row.id, { storyboard: row.storyboard, shot: row.shot }]));
 }
 
 export function listRows(db: Db, query: LibraryQueryParsed): { total: number; rows: SummaryRow[] } {

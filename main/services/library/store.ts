@@ -19,6 +19,7 @@ import type {
   LibraryNotice,
   LibraryPage,
   LibraryQuery as LibraryQueryInput,
+  TakeOf,
 } from '../../contract/library';
 import type { JobCost, Spend } from '../../contract/price';
 import type { EventBus } from '../events';
@@ -34,7 +35,8 @@ import type { MoveProgressListener } from './move';
 import type { Db } from './database';
 import { openIndex } from './open';
 import { detailFromRecord, summaryFromRow } from './present';
-import { listRows, spendOf } from './queries';
+import { listRows, spendOf, takeRefsOf } from './queries';
+import type { TakeRef } from './queries';
 import { notFound, readRecord, requireRecord } from './rows';
 import { applyStatus } from './status';
 import type { StatusDetails } from './status';
@@ -43,6 +45,10 @@ import type { LibraryPlace } from './write-protocol';
 
 export type { NewFrame, NewJob } from './create-job';
 export type { StatusDetails } from './status';
+export type { TakeRef } from './queries';
+
+/** Names storyboards' takes by their boards as they are now (storyboard/take-of.ts); one answer per ref, in order. */
+export type TakeNamer = (refs: readonly TakeRef[]) => TakeOf[];
 
 export interface LibraryStoreOptions {
   dir: string;
@@ -57,6 +63,7 @@ export class LibraryStore {
   #place: LibraryPlace;
   #writer: JobWriter;
   #moving = false;
+  #nameTakes?: TakeNamer;
   notice?: LibraryNotice;
 
   private constructor(
@@ -113,13 +120,27 @@ export class LibraryStore {
   detail(id: string): JobDetail {
     const record = this.require(id);
     const row = statement(this.#place.db, 'SELECT queue_position FROM jobs WHERE id = ?').get(id) as { queue_position: number | null };
-    return detailFromRecord(record, row.queue_position, this.options.mediaUrl);
+    const take = record.tag ? this.#nameTakes?.([record.tag])[0] : undefined;
+    return detailFromRecord(record, row.queue_position, this.options.mediaUrl, take);
   }
 
   list(query: LibraryQueryInput = {}): LibraryPage {
     const parsed = LibraryQuery.parse(query);
     const { total, rows } = listRows(this.#place.db, parsed);
-    return { total, offset: parsed.offset, items: rows.map((row) => summaryFromRow(row, this.options.mediaUrl)) };
+    const takes = this.#takesOf(rows.map((row) => row.id));
+    return { total, offset: parsed.offset, items: rows.map((row) => summaryFromRow(row, this.options.mediaUrl, takes.get(row.id))) };
+  }
+
+  /** How jobs that are storyboards' takes are named (the storyboards live in this index, but are theirs to read). */
+  nameTakesWith(namer: TakeNamer): void {
+    this.#nameTakes = namer;
+  }
+
+  #takesOf(ids: readonly string[]): Map<string, TakeOf> {
+    const refs = this.#nameTakes ? takeRefsOf(this.#place.db, ids) : new Map<string, TakeRef>();
+    if (refs.size === 0) return new Map();
+    const named = this.#nameTakes!([...refs.values()]);
+    return new Map([...refs.keys()].map((id, index) => [id, named[index]]));
   }
 
   /** What the jobs matching the query cost, by their reported costs. */
@@ -229,8 +250,9 @@ export class LibraryStore {
     return beginVideo(this.#writer, id, name);
   }
 
-  finishVideo(id: string, name = 'video.mp4'): Promise<JobRecord> {
-    return finishVideo(this.#writer, id, name);
+  /** Lists the streamed video as complete, with its real length when the download check could read it. */
+  finishVideo(id: string, name = 'video.mp4', durationS?: number): Promise<JobRecord> {
+    return finishVideo(this.#writer, id, name, durationS);
   }
 
   /** Moves the job's folder to the OS trash and removes it from the index. */

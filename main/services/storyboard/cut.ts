@@ -18,8 +18,8 @@ export { TakesDiffer, TakeUnreadable } from './take-format';
 export type { CutInput } from './take-format';
 
 export interface CutOptions {
-  /** Called with 0..1 as packets are written (at most once per whole percent), and 1 when done. */
-  onProgress?: (fraction: number) => void;
+  /** Called with 0..1 as packets are written (at most once per whole percent), and 1 when done; a promise it returns is awaited. */
+  onProgress?: (fraction: number) => unknown;
   signal?: AbortSignal;
 }
 
@@ -93,7 +93,7 @@ export async function cutTakes(inputs: readonly CutInput[], outPath: string, opt
             signal?.throwIfAborted();
             await add(packet.clone({ timestamp: packet.timestamp + shift }), sent ? undefined : config);
             sent = true;
-            progress.step();
+            await progress.step();
           }
         };
         await copy(await file.getPrimaryVideoTrack(), (packet, meta) => video.add(packet, meta));
@@ -127,16 +127,16 @@ async function flushToDisk(path: string): Promise<void> {
   }
 }
 
-function packetProgress(total: number, report: ((fraction: number) => void) | undefined) {
+function packetProgress(total: number, report: CutOptions['onProgress']) {
   let written = 0;
   let lastPercent = -1;
   return {
-    step() {
+    step(): unknown {
       written++;
       const percent = Math.floor((written / total) * 100);
       if (report && percent !== lastPercent && percent < 100) {
         lastPercent = percent;
-        report(written / total);
+        return report(written / total);
       }
     },
     done: () => report?.(1),

@@ -71,6 +71,11 @@ export class BoardExports {
   readonly #uploads = new ExportUploads();
   /** Files this process wrote: the only ones `reveal` shows. */
   #written = new Set<string>();
+  /**
+   * Awaited at each progress step of a remux, with the export's signal: the one seam tests use to
+   * hold an export mid-write until it is cancelled (test/carrier/export-gate.ts). Unset in the app.
+   */
+  pace?: (fraction: number, signal: AbortSignal) => Promise<void> | undefined;
 
   constructor(private readonly options: ExportOptions) {}
 
@@ -118,7 +123,10 @@ export class BoardExports {
       if (differences.length) throw new TakesDiffer(differences);
       const cut = await cutTakes(cuts, resolve(path), {
         signal: abort.signal,
-        onProgress: (fraction) => say('writing', fraction, 'Writing the cut…'),
+        onProgress: (fraction) => {
+          say('writing', fraction, 'Writing the cut…');
+          return this.pace?.(fraction, abort.signal);
+        },
       });
       const result = await this.#publish(record.id, inputs, formats, { path: cut.path, durationS: cut.durationS, mode: 'remux' });
       say('done', 1, `Exported ${inputs.length} shot${inputs.length === 1 ? '' : 's'}.`);

@@ -29,7 +29,7 @@ function toTake(job: JobRecord, stale: boolean, mediaUrl: MediaUrl): Take {
     stale,
     ...(video ? { videoUrl: url(video) } : {}),
     ...(poster ? { posterUrl: url(poster) } : {}),
-    durationS: job.duration,
+    durationS: job.files.find((file) => file.name === video)?.durationS ?? job.duration,
     ...(job.cost?.usd !== undefined ? { costUsd: job.cost.usd } : {}),
     ...(job.error ? { error: job.error } : {}),
     createdAt: job.createdAt,

@@ -8,7 +8,7 @@ import type { ExportProgress, ExportResult, ExportTicket, StoryboardId } from '$
 import { bridge, call } from '../lib/bridge';
 import { toBase64 } from '../lib/bytes';
 import { reencodeCut } from '../lib/reencode-cut';
-import { handleError } from './toasts.svelte';
+import { handleError, toasts } from './toasts.svelte';
 
 export type ExportView =
   | { phase: 'idle' }
@@ -102,6 +102,7 @@ export class BoardExport {
       if (view.phase === 'running') this.#views[progress.id] = { ...view, fraction: progress.fraction, message: progress.message };
     } else if (progress.phase === 'cancelled') {
       this.#views[progress.id] = { phase: 'idle' };
+      toasts.show(progress.message); // "Export cancelled; nothing was left behind.
     } else if (progress.phase === 'failed') {
       this.#views[progress.id] = { phase: 'failed', message: progress.message };
     }

@@ -37,7 +37,15 @@ export class QueueState {
     return listenAll(
       bridge().on.jobsChanged((item) => this.#apply(item)),
       bridge().on.jobsRunner((state) => (this.#runner = state)),
+      bridge().on.storyboardChanged((change) => change.kind === 'deleted' && this.#boardDeleted(change.id)),
     );
+  }
+
+  /** Its takes stay in the queue, no longer leading to it. */
+  #boardDeleted(id: string): void {
+    const orphan = (item: QueueItem): QueueItem => (item.take?.storyboard?.id === id ? { ...item, take: { shot: item.take.shot } } : item);
+    this.#items = this.#items.map(orphan);
+    this.#finished = this.#finished.map(orphan);
   }
 
   cancel(id: string): Promise<CancelOutcome> {
