@@ -93,7 +93,8 @@ function timeBoardOpen(
       document.querySelector<HTMLButtonElement>(`button[aria-label="Open ${name}"]`)!.click();
       const ready = () => {
         const shots = [...document.querySelectorAll<HTMLElement>('[data-testid="shot"]')];
-        if (document.querySelectorAll('[data-testid="keyframe"]').length !== counts.keyframes || shots.length !== counts.shots) return false;
+        if (document.querySelectorAll('[data-testid="keyframe"]').length !== counts.keyframes || shots.length !== counts.shots)
+          return false;
         const strip = document.querySelector('[data-strip]')!.getBoundingClientRect();
         const inView = shots.filter((shot) => {
           const box = shot.getBoundingClientRect();
@@ -101,7 +102,9 @@ function timeBoardOpen(
         });
         return (
           inView.length > 0 &&
-          inView.every((shot) => shot.dataset['built'] === 'true' && shot.querySelectorAll('[data-testid="take"]').length === counts.takesPerShot)
+          inView.every(
+            (shot) => shot.dataset['built'] === 'true' && shot.querySelectorAll('[data-testid="take"]').length === counts.takesPerShot,
+          )
         );
       };
       const ms = (await (window as unknown as BenchWindow).benchPainted(ready, ['data-built'])) - t0;
