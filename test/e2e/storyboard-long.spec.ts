@@ -49,7 +49,7 @@ test('a 29-shot board builds a card far along when it is scrolled to or tabbed i
     await expect(video).toHaveAttribute('preload', 'none');
     await expect(video).toHaveAttribute('poster', /\S/);
   }
-  await last.getByTestId('take').first().scrollIntoViewIfNeeded();
+  await last.getByRole('button', { name: 'Play side by side' }).scrollIntoViewIfNeeded();
   await expect(last.getByRole('button', { name: 'Picked take 1' })).toBeVisible();
   await app.screenshot('storyboard-long-end');
 
