@@ -3,7 +3,7 @@ import type { Shot, Storyboard, StoryboardSummary, Take } from '../../contract/s
 import { jobFolder } from '../library/layout';
 import type { JobRecord } from '../library/manifest';
 import { MEDIA_ROOT } from '../library/present';
-import { completeVideo, posterOf } from '../library/rows';
+import { completeVideo, posterOf, startFrameOf } from '../library/rows';
 import type { MediaUrl } from '../media';
 import { currentShots, shotOf, STORYBOARDS_DIR } from './record';
 import type { BoardKeyframe, BoardRecord } from './record';
@@ -19,16 +19,24 @@ export function keyframeUrl(mediaUrl: MediaUrl, record: BoardRecord, keyframe: B
 /** A file of a take's job, as the media handler serves it from the library. */
 export const jobFileUrl = (mediaUrl: MediaUrl, jobId: string, name: string): string => mediaUrl(MEDIA_ROOT, `${jobFolder(jobId)}/${name}`);
 
-function toTake(job: JobRecord, stale: boolean, mediaUrl: MediaUrl): Take {
+/**
+ * A take's still: its job's poster; else the job's own start frame, which is the take's first frame
+ * (even when that keyframe was replaced since); else the shot's start keyframe as it is now.
+ */
+function posterUrlOf(job: JobRecord, url: (name: string) => string, startKeyframeUrl: string): string {
+  const file = posterOf(job) ?? startFrameOf(job);
+  return file ? url(file) : startKeyframeUrl;
+}
+
+function toTake(job: JobRecord, stale: boolean, startKeyframeUrl: string, mediaUrl: MediaUrl): Take {
   const url = (name: string) => jobFileUrl(mediaUrl, job.id, name);
   const video = completeVideo(job);
-  const poster = posterOf(job);
   return {
     jobId: job.id,
     status: job.status,
     stale,
     ...(video ? { videoUrl: url(video) } : {}),
-    ...(poster ? { posterUrl: url(poster) } : {}),
+    posterUrl: posterUrlOf(job, url, startKeyframeUrl),
     durationS: job.files.find((file) => file.name === video)?.durationS ?? job.duration,
     ...(job.cost?.usd !== undefined ? { costUsd: job.cost.usd } : {}),
     ...(job.error ? { error: job.error } : {}),
@@ -39,7 +47,8 @@ function toTake(job: JobRecord, stale: boolean, mediaUrl: MediaUrl): Take {
 export function toStoryboard(record: BoardRecord, jobs: JobRecord[], mediaUrl: MediaUrl): Storyboard {
   const shots: Shot[] = currentShots(record).map(({ key, index, start, end }) => {
     const { prompt, duration, picked } = shotOf(record, key);
-    const takes = jobs.filter((job) => job.tag?.shot === key).map((job) => toTake(job, isStale(job, start, end), mediaUrl));
+    const startUrl = keyframeUrl(mediaUrl, record, start);
+    const takes = jobs.filter((job) => job.tag?.shot === key).map((job) => toTake(job, isStale(job, start, end), startUrl, mediaUrl));
     const pickedTake = takes.find((take) => take.jobId === picked);
     const stale = pickedTake ? pickedTake.stale : takes.length > 0 && takes.every((take) => take.stale);
     return { key, index, prompt, duration, takes, ...(pickedTake ? { pickedJobId: pickedTake.jobId } : {}), stale };
