@@ -106,6 +106,18 @@ test('build a board by drop and paste, make two takes per shot, replace a keyfra
   await shots.nth(0).getByRole('button', { name: 'Play side by side' }).scrollIntoViewIfNeeded();
   await app.screenshot('storyboard-takes');
 
+  // "Play side by side": the takes load nothing until then, and start together from their first frame.
+  const sideBySide = shots.nth(0).locator('[data-testid="take"] video');
+  await shots.nth(0).getByRole('button', { name: 'Play side by side' }).click();
+  await expect
+    .poll(() => sideBySide.evaluateAll((videos: HTMLVideoElement[]) => videos.every((v) => !v.paused && v.currentTime > 0)))
+    .toBe(true);
+  const apart = await sideBySide.evaluateAll((videos: HTMLVideoElement[]) => {
+    const times = videos.map((v) => (v.pause(), v.currentTime));
+    return Math.max(...times) - Math.min(...times);
+  });
+  expect(apart).toBeLessThan(0.5);
+
   // Replacing keyframe 2 (focus it, paste) turns shots 1 and 2 stale; shot 3 keeps its takes fresh.
   await keyframes.nth(1).focus();
   await paste(page, [await png('noon-v2.png', 1100, 620)]);
