@@ -119,6 +119,14 @@ describe('one library, several processes', { timeout: 90_000 }, () => {
       code: 'io',
       message: expect.stringMatching(/read-only .* Nothing was sent\.$/),
     });
+    // The CLI's job is the CLI's to cancel: the read-only app asks RunComfy nothing and writes nothing.
+    const [cliJob] = app.library.store.list().items;
+    await expect(app.jobs.cancel(cliJob.id)).rejects.toMatchObject({
+      code: 'io',
+      message: expect.stringMatching(/read-only .* Nothing was cancelled\.$/),
+    });
+    expect(r.fake.count('cancel')).toBe(0);
+    expect(app.library.store.get(cliJob.id)?.status).not.toBe('cancelled');
 
     r.fake.advance();
     expect((await cli.exited).code).toBe(0);

@@ -122,7 +122,9 @@ export class JobsService {
     return this.runner.list();
   }
 
-  cancel(id: string): Promise<CancelOutcome> {
+  /** Read-only, the job is the lease holder's: it alone asks RunComfy and writes the outcome. */
+  async cancel(id: string): Promise<CancelOutcome> {
+    this.#mustHoldLease('Nothing was cancelled.');
     return this.runner.cancel(id);
   }
 
@@ -200,8 +202,8 @@ export class JobsService {
     return `${busy[0].toUpperCase()}${busy.slice(1)}. Keyframe shows them read-only and takes over when it ends.`;
   }
 
-  #mustHoldLease(): void {
+  #mustHoldLease(outcome = 'Nothing was sent.'): void {
     if (this.#lease) return;
-    throw new AppError('io', `${this.#readOnlyMessage()} Nothing was sent.`, { details: { busy: true } });
+    throw new AppError('io', `${this.#readOnlyMessage()} ${outcome}`, { details: { busy: true } });
   }
 }
