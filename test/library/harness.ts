@@ -130,9 +130,13 @@ export async function inconsistencies(root: string): Promise<string[]> {
 
 const require = createRequire(import.meta.url);
 
+/** Writes a writer reports before the kill's delay starts: every kill lands in the middle of writing, however busy the machine. */
+const WRITES_BEFORE_KILL = 10;
+
 /**
- * Starts a writer script (`node --import tsx <writer> <dir> <seed>`), lets it run `ms` after it
- * prints "ready", kills it with SIGKILL; resolves to the writes it reported (its last line).
+ * Starts a writer script (`node --import tsx <writer> <dir> <seed>`), which prints "ready" and then
+ * its count of writes; once it reports WRITES_BEFORE_KILL, lets it run `ms` more and kills it with
+ * SIGKILL; resolves to the writes it reported (its last line).
  */
 export function runAndKill(writer: string, dir: string, seed: number, ms: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -144,7 +148,7 @@ export function runAndKill(writer: string, dir: string, seed: number, ms: number
     let timer: NodeJS.Timeout | undefined;
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk;
-      if (!timer && out.includes('ready\n')) timer = setTimeout(() => child.kill('SIGKILL'), ms);
+      if (!timer && Number(out.trim().split('\n').at(-1)) >= WRITES_BEFORE_KILL) timer = setTimeout(() => child.kill('SIGKILL'), ms);
     });
     child.stderr.on('data', (chunk: Buffer) => (err += chunk));
     child.on('exit', (_code, signal) => {

@@ -92,6 +92,25 @@ describe("the gallery's actions", () => {
     expect(platform.calls.at(-1)).toEqual({ kind: 'reveal', path: join(dir, 'library', jobFolder(job.id), 'video.mp4') });
   });
 
+  it('moves a job to the trash only once it has ended: an open one stays, with what to do instead', async () => {
+    const { job } = await setup();
+    await expect(library.delete(job.id)).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: 'This job is still open (Sending). Cancel it in the Queue, or wait until it ends; nothing was moved to the trash.',
+    });
+    await library.store.recordStatus(job.id, 'submit_unknown');
+    await expect(library.delete(job.id)).rejects.toMatchObject({
+      message: expect.stringMatching(/^This job is still open \(Needs your decision\)\. Decide in the Queue/),
+    });
+    expect(platform.calls.filter((call) => call.kind === 'trash')).toEqual([]);
+    expect(library.store.get(job.id)).toBeDefined();
+
+    await library.store.recordStatus(job.id, 'cancelled');
+    await library.delete(job.id);
+    expect(library.store.get(job.id)).toBeUndefined();
+    expect(platform.calls.filter((call) => call.kind === 'trash')).toHaveLength(1);
+  });
+
   it('reports the library and forgets a notice once dismissed', async () => {
     await setup();
     expect(library.info()).toMatchObject({ total: 1, moving: false, dir: library.defaultDir });

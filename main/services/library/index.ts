@@ -15,6 +15,7 @@ import type { MediaUrl } from '../media';
 import type { Platform } from '../platform';
 import type { SettingsStore } from '../settings';
 import { LibraryStore } from './store';
+import { mustBeClosed } from './status';
 import { whyWriteFailed } from './write-protocol';
 
 export { LibraryStore } from './store';
@@ -182,6 +183,7 @@ export class Library {
   }
 
   async delete(id: string): Promise<null> {
+    mustBeClosed(this.store.require(id));
     await this.store.delete(id);
     return null;
   }

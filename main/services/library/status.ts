@@ -1,5 +1,6 @@
 /** Which status a job may move to, and what each move writes into its record. */
 import { AppError } from '../../contract/errors';
+import { statusWord } from '../../contract/format';
 import { terminalStatuses } from '../../contract/library';
 import type { JobStatus } from '../../contract/library';
 import type { JobRecord } from './manifest';
@@ -31,4 +32,15 @@ export function applyStatus(record: JobRecord, status: JobStatus, details: Statu
     if (terminalStatuses.includes(status)) record.finishedAt = at;
   }
   record.status = status;
+}
+
+/** Still at RunComfy, or waiting for the user's decision: the job's folder must stay where the runner writes. */
+export const isOpen = (record: JobRecord): boolean => !terminalStatuses.includes(record.status);
+
+/** Refuses to trash an open job, saying what to do instead. */
+export function mustBeClosed(record: JobRecord): void {
+  if (!isOpen(record)) return;
+  const todo =
+    record.status === 'submit_unknown' ? 'Decide in the Queue what to do with it first' : 'Cancel it in the Queue, or wait until it ends';
+  throw new AppError('invalid_input', `This job is still open (${statusWord(record.status)}). ${todo}; nothing was moved to the trash.`);
 }

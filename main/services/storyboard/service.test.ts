@@ -196,10 +196,23 @@ describe('storage', () => {
     await completedTakes(r, gone.id, 1);
     expect(r.services.library.store.count()).toBe(2);
 
+    // A take still being made when its board goes stays in the library (and the queue) to end.
+    const open = await r.services.library.store.createJob({
+      prompt: 'still at RunComfy',
+      duration: 5,
+      tag: r.services.library.store.get(r.services.storyboard.get(gone.id).shots[0].takes[0].jobId)!.tag,
+    });
+    expect(r.services.library.store.count()).toBe(3);
+
     await storyboard.delete(kept.id, { withJobs: false });
-    expect(r.services.library.store.count()).toBe(2);
+    expect(r.services.library.store.count()).toBe(3);
     await storyboard.delete(gone.id, { withJobs: true });
-    expect(r.services.library.store.count()).toBe(1);
+    expect(
+      r.services.library.store
+        .list()
+        .items.map((job) => job.id)
+        .sort(),
+    ).toEqual([open.id, r.services.library.store.taggedWith(kept.id)[0].id].sort());
     expect(storyboard.list()).toEqual([]);
     expect(r.platform.calls.filter((call) => call.kind === 'trash')).toHaveLength(3);
   });

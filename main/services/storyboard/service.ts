@@ -21,6 +21,7 @@ import type { EventBus } from '../events';
 import type { FrameService } from '../frames/service';
 import type { JobsService } from '../jobs/service';
 import type { LibraryStore } from '../library/store';
+import { isOpen } from '../library/status';
 import type { Logger } from '../log';
 import type { MediaUrl } from '../media';
 import type { Platform } from '../platform';
@@ -122,7 +123,8 @@ export class StoryboardService {
     const takes = this.options.library.taggedWith(id);
     await this.boards.delete(id);
     this.#changed('deleted', id);
-    if (withJobs) for (const job of takes) await this.options.library.delete(job.id);
+    // Takes still being made stay: they end in the Queue like any job, and can be deleted then.
+    if (withJobs) for (const job of takes.filter((take) => !isOpen(take))) await this.options.library.delete(job.id);
     return null;
   }
 
