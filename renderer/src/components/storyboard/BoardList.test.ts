@@ -61,7 +61,9 @@ describe('the list of storyboards', () => {
 
     await fireEvent.click(screen.getByRole('button', { name: 'Delete Lighthouse' }));
     const ask = screen.getByRole('dialog', { name: 'Delete “Lighthouse”?' });
-    expect((screen.getByRole('checkbox', { name: 'Also delete its finished takes from the Library' }) as HTMLInputElement).checked).toBe(false);
+    expect((screen.getByRole('checkbox', { name: 'Also delete its finished takes from the Library' }) as HTMLInputElement).checked).toBe(
+      false,
+    );
     await fireEvent.click(screen.getByRole('button', { name: 'Delete storyboard' }));
     await waitFor(() =>
       expect(calls.find((call) => call.channel === 'storyboard:delete')?.args).toEqual([summary.id, { withJobs: false }]),
