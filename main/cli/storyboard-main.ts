@@ -133,7 +133,8 @@ async function exportCut(
 ): Promise<number> {
   const result = await services.storyboard.exportTo(command.id, resolve(command.out), {
     signal: io.signal,
-    onProgress: (step) => progress.update('export', `${step.message} ${Math.round(step.fraction * 100)}%`),
+    // One line kind per phase: in a log each phase shows when it starts, not up to 5 s later.
+    onProgress: (step) => progress.update(`export:${step.phase}`, `${step.message} ${Math.round(step.fraction * 100)}%`),
   });
   progress.note(`Wrote ${result.path}.`);
   io.out(JSON.stringify({ path: result.path, duration_s: result.durationS, sidecar: result.sidecarPath }));
