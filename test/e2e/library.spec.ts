@@ -174,6 +174,7 @@ test.describe('a seeded library', () => {
     await expect(confirm).toBeVisible();
     await page.keyboard.press('Escape');
     await expect(confirm).toBeHidden();
+    await expect(cards(page).first().getByRole('button').first()).toBeFocused();
     expect(existsSync(failed[0].folder)).toBe(true);
 
     // Delete, then Enter confirms: the folder goes to the trash and the job leaves the index.
