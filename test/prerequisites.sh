@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What `npm test` needs from the system besides npm packages: Chromium (end-to-end tests), D-Bus and
-# gnome-keyring (a private keychain session) and libsecret (keytar's link to it). Installs what is
+# gnome-keyring (a private keychain session), libsecret (keytar's link to it) and ffmpeg (the tests
+# make clips with it and count their frames with ffprobe; the app itself ships no ffmpeg). Installs what is
 # missing with apt when it can (root, or sudo without a password), else stops at once and names the
 # one command that installs it.
 set -uo pipefail
@@ -10,6 +11,7 @@ missing=()
 command -v dbus-run-session >/dev/null || missing+=(dbus)
 command -v gnome-keyring-daemon >/dev/null || missing+=(gnome-keyring)
 /sbin/ldconfig -p 2>/dev/null | grep -q 'libsecret-1\.so\.0' || missing+=(libsecret-1-0)
+{ command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; } || missing+=(ffmpeg)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 install="apt-get install -y --no-install-recommends ${missing[*]}"
