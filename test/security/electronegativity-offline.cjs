@@ -13,3 +13,21 @@ Module._load = function (request, ...rest) {
   }
   return load.call(this, request, ...rest);
 };
+
+// The tool writes its CSV report with two fs.writeFile calls it does not wait for: the header
+// (flag 'w') and then the rows (flag 'a'). On a busy machine the header can land last, over the
+// first row (seen in CI: the first finding began "ne'; script-src"). Here report writes happen at
+// once, in the order the tool makes them.
+const fs = require('node:fs');
+const writeFile = fs.writeFile;
+fs.writeFile = function (file, data, ...rest) {
+  const callback = typeof rest[rest.length - 1] === 'function' ? rest.pop() : undefined;
+  if (typeof file !== 'string' || !file.endsWith('.csv')) return writeFile.call(this, file, data, ...rest, callback);
+  let error = null;
+  try {
+    fs.writeFileSync(file, data, ...rest);
+  } catch (caught) {
+    error = caught;
+  }
+  if (callback) process.nextTick(callback, error);
+};

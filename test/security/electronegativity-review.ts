@@ -50,6 +50,8 @@ export function parseFindings(csv: string): Finding[] {
   if (row.some((cell) => cell.trim())) rows.push(row);
   const [header, ...body] = rows;
   if (!header || header[0].trim() !== 'issue') throw new Error('not an electronegativity CSV report');
+  const garbled = body.find(([id]) => !/^[A-Z_]+_CHECK$/.test(id.trim()));
+  if (garbled) throw new Error(`electronegativity's CSV report is garbled at: ${garbled.join(',').slice(0, 120)}`);
   return body.map(([id, severity, confidence, file, location, sample, description]) => ({
     id: id.trim(),
     severity,
