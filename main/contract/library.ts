@@ -133,6 +133,9 @@ export const JobVideo = z.object({
   complete: z.boolean(),
   /** Its real length, read from the MP4 when it was downloaded (absent for videos downloaded before Keyframe recorded it). */
   durationS: z.number().positive().optional(),
+  /** Its frames and frame rate, read with its length (absent in older jobs: the player then measures the rate). */
+  frames: z.number().int().positive().optional(),
+  frameRate: z.number().positive().optional(),
 });
 export type JobVideo = z.infer<typeof JobVideo>;
 

@@ -73,7 +73,7 @@ describe('a take in the Queue and the Library', () => {
     const { library } = r.services;
     // shot-a.mp4 lasts 3 s although 5 s were asked for; clip-5s.mp4 lasts 5 s.
     expect(library.store.require(takes[0]).files.find((f) => f.kind === 'video')).toMatchObject({ complete: true, durationS: 3 });
-    expect(library.detail(takes[0])).toMatchObject({ duration: 5, videos: [{ durationS: 3 }] });
+    expect(library.detail(takes[0])).toMatchObject({ duration: 5, videos: [{ durationS: 3, frames: 72, frameRate: 24 }] });
     expect(library.detail(takes[1]).videos[0].durationS).toBe(5);
     expect(sb.shots.map((shot) => shot.takes.map((take) => take.durationS))).toEqual([[3], [5]]);
   });

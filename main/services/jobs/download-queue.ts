@@ -104,7 +104,7 @@ export class DownloadQueue {
             const name = index === 0 ? 'video.mp4' : `video-${index + 1}.mp4`;
             if (store.get(id)?.files.some((f) => f.name === name && f.complete)) continue;
             const dest = await store.beginVideo(id, name);
-            const { durationS } = await downloadVideo(url, dest, {
+            const { timing } = await downloadVideo(url, dest, {
               ...this.o.download,
               allowPlainHttp: isLoopback(new URL(client.baseUrl()).hostname),
               signal,
@@ -113,7 +113,7 @@ export class DownloadQueue {
                 recorder.changedThrottled(id);
               },
             });
-            await store.finishVideo(id, name, durationS);
+            await store.finishVideo(id, name, timing);
           }
           break;
         } catch (error) {

@@ -82,8 +82,8 @@ describe('downloadVideo', () => {
     const seen: number[] = [];
     const result = await downloadVideo(`${base}/v.mp4`, join(dir, 'video.mp4'), { ...fast, onProgress: (p) => seen.push(p.received) });
     expect(result.bytes).toBe(clip.length);
-    // Its real length, read from the MP4's index when the download is checked.
-    expect(result.durationS).toBe(5);
+    // Its real length and frames, read from the MP4's index when the download is checked.
+    expect(result.timing).toEqual({ durationS: 5, frames: 120, frameRate: 24 });
     expect(readFileSync(join(dir, 'video.mp4')).equals(clip)).toBe(true);
     expect(existsSync(join(dir, 'video.mp4.part'))).toBe(false);
     expect(seen.at(-1)).toBe(clip.length);

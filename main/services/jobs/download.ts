@@ -14,7 +14,8 @@ import { dirname } from 'node:path';
 import { AppError } from '../../contract';
 import { httpGet } from './http-get';
 import type { Body, GetResponse } from './http-get';
-import { isCompleteMp4, videoLengthS } from './mp4';
+import { isCompleteMp4, readVideoTiming } from './mp4';
+import type { VideoTiming } from '../library/manifest';
 
 export interface DownloadProgress {
   received: number;
@@ -42,8 +43,8 @@ const VIDEO_TYPES = /^(video\/[\w.+-]+|application\/octet-stream|binary\/octet-s
 export interface Downloaded {
   path: string;
   bytes: number;
-  /** The video's real length in seconds, when its index could be read. */
-  durationS?: number;
+  /** The video's real length and frames, when its index could be read. */
+  timing?: VideoTiming;
 }
 
 const expiredStatuses = new Set([401, 403, 404, 410]);
@@ -150,9 +151,9 @@ async function download(
         await rm(part, { force: true });
         throw new AppError('server', 'The downloaded video is damaged (it is not a complete MP4). Keyframe will download it again.');
       }
-      const durationS = await videoLengthS(part);
+      const timing = await readVideoTiming(part);
       await rename(part, dest);
-      return { path: dest, bytes, ...(durationS ? { durationS } : {}) };
+      return { path: dest, bytes, ...(timing ? { timing } : {}) };
     } catch (error) {
       lastError = error;
       if (options.signal?.aborted) throw new AppError('aborted', 'The download was stopped.', { cause: error });

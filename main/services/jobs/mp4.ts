@@ -1,21 +1,24 @@
 /**
  * Tells whether an MP4 file is whole: its top-level boxes must tile the file exactly, start with
  * `ftyp` and include `moov`. A download cut short fails this even when no length was announced.
- * And how long it really lasts, read from its index with mediabunny (nothing is decoded).
+ * And how long it really lasts, in seconds and frames, read from its index with mediabunny
+ * (nothing is decoded).
  */
 import { open } from 'node:fs/promises';
 import { FilePathSource, Input, MP4, QTFF } from 'mediabunny';
+import type { VideoTiming } from '../library/manifest';
 
-/**
- * Seconds from the first frame (or sound) to the end of the last, as the export measures a take;
- * undefined when the file has no video track mediabunny can read.
- */
-export async function videoLengthS(path: string): Promise<number | undefined> {
+/** Undefined when the file has no video track mediabunny can read. */
+export async function readVideoTiming(path: string): Promise<VideoTiming | undefined> {
   const input = new Input({ source: new FilePathSource(path), formats: [MP4, QTFF] });
   try {
-    if (!(await input.getPrimaryVideoTrack())) return undefined;
-    const length = (await input.computeDuration()) - (await input.getFirstTimestamp());
-    return Number.isFinite(length) && length > 0 ? length : undefined;
+    const track = await input.getPrimaryVideoTrack();
+    if (!track) return undefined;
+    const durationS = (await input.computeDuration()) - (await input.getFirstTimestamp());
+    const { packetCount, averagePacketRate } = await track.computePacketStats();
+    const known = (value: number) => Number.isFinite(value) && value > 0;
+    if (!known(durationS) || !known(packetCount) || !known(averagePacketRate)) return undefined;
+    return { durationS, frames: packetCount, frameRate: Math.round(averagePacketRate * 1000) / 1000 };
   } catch {
     return undefined;
   } finally {

@@ -10,7 +10,7 @@ import { AppError } from '../../contract/errors';
 import type { FrameHost, FrameRole } from '../../contract/library';
 import { TEMP_SUFFIX } from './layout';
 import { FileName } from './manifest';
-import type { FileEntry, JobRecord } from './manifest';
+import type { FileEntry, JobRecord, VideoTiming } from './manifest';
 import type { JobWriter } from './write-protocol';
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -114,8 +114,8 @@ export async function beginVideo(writer: JobWriter, id: string, name: string): P
   return join(writer.folderOf(id), checked + TEMP_SUFFIX);
 }
 
-/** `durationS`: the video's real length, when it could be read from the file. */
-export function finishVideo(writer: JobWriter, id: string, name: string, durationS?: number): Promise<JobRecord> {
+/** `timing`: the video's real length and frames, when they could be read from the file. */
+export function finishVideo(writer: JobWriter, id: string, name: string, timing?: VideoTiming): Promise<JobRecord> {
   const checked = checkName(name);
   const partial = join(writer.folderOf(id), checked + TEMP_SUFFIX);
   return writer.exclusive(async () => {
@@ -129,8 +129,7 @@ export function finishVideo(writer: JobWriter, id: string, name: string, duratio
     }
     return writer.updateLocked(
       id,
-      (record) =>
-        putFile(record, { name: checked, kind: 'video', bytes: size, sha256: hash, complete: true, ...(durationS ? { durationS } : {}) }),
+      (record) => putFile(record, { name: checked, kind: 'video', bytes: size, sha256: hash, complete: true, ...timing }),
       [{ name: checked }],
     );
   });

@@ -37,10 +37,22 @@ export const FileEntry = z.object({
   originalName: z.string().max(255).optional(),
   /** The frame was sent (and is kept) as a copy re-encoded to fit inline; this is the picked file's size and type. */
   reencodedFrom: z.object({ bytes: z.number().int().min(0), ext: z.string().max(8) }).optional(),
-  /** A video's real length in seconds, read from the MP4 when its download was checked (absent in older jobs). */
+  /** A video's real length in seconds, frames and frame rate, read from the MP4 when its download was
+   *  checked (absent in older jobs; frames and frame rate also in jobs from before December 2026). */
   durationS: z.number().positive().optional(),
+  frames: z.number().int().positive().optional(),
+  frameRate: z.number().positive().optional(),
 });
 export type FileEntry = z.infer<typeof FileEntry>;
+
+/** What a downloaded video's index tells of its timing. */
+export interface VideoTiming {
+  /** Seconds from the first frame (or sound) to the end of the last, as the export measures a take. */
+  durationS: number;
+  frames: number;
+  /** Frames per second, on average. */
+  frameRate: number;
+}
 
 /** A storyboard's take: its board, its shot, and the keyframes' hashes it was made from (start, end). */
 export const JobTag = z.object({

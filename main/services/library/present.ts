@@ -83,6 +83,7 @@ export function detailFromRecord(record: JobRecord, queuePosition: number | null
         bytes: file.bytes,
         complete: file.complete,
         ...(file.durationS ? { durationS: file.durationS } : {}),
+        ...(file.frames && file.frameRate ? { frames: file.frames, frameRate: file.frameRate } : {}),
       })),
     ...(record.cost ? { cost: record.cost } : {}),
   };

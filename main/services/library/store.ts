@@ -29,7 +29,7 @@ import { createJob } from './create-job';
 import type { NewJob } from './create-job';
 import { statement } from './database';
 import { addFile, beginVideo, finishVideo, recordFrameHost } from './job-files';
-import type { FileEntry, JobRecord } from './manifest';
+import type { FileEntry, JobRecord, VideoTiming } from './manifest';
 import { copyLibrary, removeCopy, removeLibrary, validateMoveTarget } from './move';
 import type { MoveProgressListener } from './move';
 import type { Db } from './database';
@@ -251,8 +251,8 @@ export class LibraryStore {
   }
 
   /** Lists the streamed video as complete, with its real length when the download check could read it. */
-  finishVideo(id: string, name = 'video.mp4', durationS?: number): Promise<JobRecord> {
-    return finishVideo(this.#writer, id, name, durationS);
+  finishVideo(id: string, name = 'video.mp4', timing?: VideoTiming): Promise<JobRecord> {
+    return finishVideo(this.#writer, id, name, timing);
   }
 
   /** Moves the job's folder to the OS trash and removes it from the index. */
