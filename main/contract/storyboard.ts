@@ -169,5 +169,10 @@ export const ExportResult = z.object({
 });
 export type ExportResult = z.infer<typeof ExportResult>;
 
-export const StoryboardChange = z.object({ kind: z.enum(['created', 'updated', 'deleted']), id: StoryboardId });
+export const StoryboardChange = z.object({
+  kind: z.enum(['created', 'updated', 'deleted']),
+  id: StoryboardId,
+  /** The board's name now (absent when it was deleted): takes shown elsewhere carry it. */
+  name: z.string().optional(),
+});
 export type StoryboardChange = z.infer<typeof StoryboardChange>;

@@ -53,18 +53,24 @@ test('a take names its board and shot in the queue and the library, and leads to
   await expect(detail).toBeHidden();
   await expect(page.getByRole('heading', { name: 'Shot 2' })).toBeInViewport();
 
-  // Renamed, the board is named anew; deleted (keeping its takes), the take says so and leads nowhere.
+  // Renamed, the board is named anew wherever its takes are on screen, without leaving the place.
+  await page.keyboard.press('Control+3');
+  await expect(page.getByTestId('take-badge')).toHaveText(['Shot 2 · Harbour at dawn', 'Shot 1 · Harbour at dawn']);
   await app.services!.storyboard.update(board.id, { name: 'Harbour at night' });
+  await expect(page.getByTestId('take-badge')).toHaveText(['Shot 2 · Harbour at night', 'Shot 1 · Harbour at night']);
+  await page.keyboard.press('Control+2');
+  await expect(row.getByRole('button', { name: 'Storyboard Harbour at night · shot 2' })).toBeVisible();
   await page.keyboard.press('Control+3');
   await card.click();
   await expect(detail.getByRole('button', { name: 'Storyboard Harbour at night · shot 2' })).toBeVisible();
-  await detail.getByRole('button', { name: 'Library' }).click();
+
+  // Deleted (keeping its takes) while its take is open: the take says so and leads nowhere.
   await app.services!.storyboard.delete(board.id, { withJobs: false });
-  await card.click();
   await expect(detail.getByTestId('take-link')).toHaveText('Take from a deleted storyboard');
   await expect(detail.getByRole('button', { name: /Storyboard/ })).toHaveCount(0);
   await app.screenshot('storyboard-take-deleted-board');
   await detail.getByRole('button', { name: 'Library' }).click();
+  await expect(page.getByTestId('take-badge')).toHaveText(['Deleted storyboard', 'Deleted storyboard']);
   await page.keyboard.press('Control+2');
   await expect(row.getByTestId('take-link')).toHaveText('Take from a deleted storyboard');
   await expect(row.getByRole('button', { name: /Storyboard/ })).toHaveCount(0);

@@ -277,6 +277,7 @@ export class StoryboardService {
   }
 
   #changed(kind: 'created' | 'updated' | 'deleted', id: string): void {
-    this.options.events.emit('storyboard:changed', { kind, id });
+    const name = kind === 'deleted' ? undefined : this.boards.get(id)?.name;
+    this.options.events.emit('storyboard:changed', { kind, id, ...(name !== undefined ? { name } : {}) });
   }
 }

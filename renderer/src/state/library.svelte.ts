@@ -320,6 +320,13 @@ export class LibraryState {
         }
         this.#scheduleRefresh();
       }),
+      // A take is named by its board and shot as they are now: renaming, reordering or deleting the
+      // board changes what its cards and its detail say.
+      bridge().on.storyboardChanged((change) => {
+        const ofBoard = (job: JobSummary) => job.take?.storyboard?.id === change.id;
+        if (this.#detail && ofBoard(this.#detail)) void this.#reloadDetail(this.#detail.id);
+        if (this.#pages.some(ofBoard)) this.#scheduleRefresh();
+      }),
       bridge().on.libraryMoveProgress((progress) => (this.#move = progress)),
       () => window.removeEventListener('online', online),
       () => window.removeEventListener('offline', online),

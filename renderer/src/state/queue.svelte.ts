@@ -37,8 +37,19 @@ export class QueueState {
     return listenAll(
       bridge().on.jobsChanged((item) => this.#apply(item)),
       bridge().on.jobsRunner((state) => (this.#runner = state)),
-      bridge().on.storyboardChanged((change) => change.kind === 'deleted' && this.#boardDeleted(change.id)),
+      bridge().on.storyboardChanged((change) => {
+        if (change.kind === 'deleted') this.#boardDeleted(change.id);
+        else if (change.name !== undefined) this.#boardChanged(change.id, change.name);
+      }),
     );
+  }
+
+  /** Its takes say its name as it is now (their shot numbers come with each job's next change). */
+  #boardChanged(id: string, name: string): void {
+    const stale = (item: QueueItem) => item.take?.storyboard?.id === id && item.take.storyboard.name !== name;
+    const renamed = (item: QueueItem): QueueItem => (stale(item) ? { ...item, take: { ...item.take!, storyboard: { id, name } } } : item);
+    if (this.#items.some(stale)) this.#items = this.#items.map(renamed);
+    if (this.#finished.some(stale)) this.#finished = this.#finished.map(renamed);
   }
 
   /** Its takes stay in the queue, no longer leading to it. */

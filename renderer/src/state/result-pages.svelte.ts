@@ -71,6 +71,12 @@ export class ResultPages<T extends { id: string }> {
     if (this.isCurrent(generation)) for (const page of pages) this.#inFlight.delete(page);
   }
 
+  /** Whether any cached item is one `test` looks for. */
+  some(test: (item: T) => boolean): boolean {
+    for (const items of this.#pages.values()) if (items.some(test)) return true;
+    return false;
+  }
+
   /** Changes one item wherever it is cached (e.g. its favourite star or its new poster). */
   patch(id: string, change: Partial<T>): void {
     for (const [page, items] of this.#pages) {
