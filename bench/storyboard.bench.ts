@@ -5,8 +5,9 @@
  *     restarts) and warm; target < 100 ms;
  *   - in Chromium against the carrier, the built renderer: from the click that opens the board in the
  *     list to the board painted and usable (every keyframe and shot card in the DOM, the cards in view
- *     built with their prompt editors and takes, then the next frame), target < 100 ms; and scrolling
- *     the strip to its far end until the last card there is built;
+ *     built with their prompt editors and takes, then the next frame), target < 100 ms: cold (the
+ *     first open in a new renderer process, several times) and warm (after a few opens that let V8
+ *     optimise); and scrolling the strip to its far end until the last card there is built;
  *   - the player's seam: "Seam preview" played across several seams, timed inside the page with
  *     `requestVideoFrameCallback` on both <video> elements and the moment the front one swaps.
  */
@@ -24,7 +25,11 @@ const KEYFRAMES = 30;
 const OPEN_TARGET_MS = 100;
 const RESTARTS = 5;
 const WARM_GETS = 50;
-const UI_OPENS = 8;
+/** Each in a new renderer process: nothing compiled, no style or font looked up yet. */
+const COLD_OPENS = 3;
+/** Opens while V8 is still optimising the code they run, then the ones measured as warm. */
+const WARMING_OPENS = 3;
+const WARM_OPENS = 15;
 const SEAMS = 8;
 
 const load = () => `load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`;
@@ -227,7 +232,8 @@ function playSeam(page: Page): Promise<SeamSample | string> {
 async function uiFigures(): Promise<Figure[]> {
   if (!rendererBuilt()) return [{ name: 'storyboard in Chromium', value: NaN, unit: 'ms', note: 'run `npm run build` first' }];
   const app = await openApp(0, true, 1);
-  const { page, services } = app;
+  const { services } = app;
+  let page = app.page;
   const figures: Figure[] = [];
   try {
     const dir = await mkdtemp(join(tmpdir(), 'kf-bench-board-frames-'));
@@ -235,34 +241,46 @@ async function uiFigures(): Promise<Figure[]> {
     await rm(dir, { recursive: true, force: true });
     const counts = { keyframes: board.keyframes.length, shots: board.shots.length, takesPerShot: 2 };
 
-    await page.keyboard.press('Control+4');
-    const opens: number[] = [];
+    const cold: number[] = [];
+    for (let start = 0; start < COLD_OPENS; start++) {
+      const fresh = start === 0 ? page : await app.freshPage();
+      await fresh.keyboard.press('Control+4');
+      await fresh.getByRole('button', { name: `Open ${board.name}` }).waitFor();
+      cold.push((await timeBoardOpen(fresh, board.name, counts)).ms);
+      await fresh.getByTestId('board-player').waitFor();
+    }
+    page = app.page;
+    const warming: number[] = [];
+    const warm: number[] = [];
     const built: number[] = [];
     const scrolls: number[] = [];
     const spent: { scriptMs: number; renderMs: number }[] = [];
-    for (let i = 0; i < UI_OPENS; i++) {
+    for (let i = 0; i < WARMING_OPENS + WARM_OPENS; i++) {
+      await page.getByRole('button', { name: 'All storyboards' }).click();
       await page.getByRole('button', { name: `Open ${board.name}` }).waitFor();
       await longFrames(page);
       const open = await timeBoardOpen(page, board.name, counts);
-      opens.push(open.ms);
-      built.push(open.built);
       await page.getByTestId('board-player').waitFor();
+      if (i < WARMING_OPENS) {
+        warming.push(open.ms);
+        continue;
+      }
+      warm.push(open.ms);
+      built.push(open.built);
       spent.push(await longFrames(page));
       scrolls.push(await timeScrollToEnd(page, counts.takesPerShot));
-      if (i < UI_OPENS - 1) await page.getByRole('button', { name: 'All storyboards' }).click();
     }
-    const warm = opens.slice(1);
     const bridge: number[] = [];
     for (let i = 0; i < 20; i++) bridge.push(await timeBridgeGet(page, board.id));
     const part = (key: 'scriptMs' | 'renderMs') => median(spent.map((m) => m[key])).toFixed(0);
     figures.push(
       {
-        name: `open the ${counts.shots}-shot board in Chromium, click to painted, cold (first open after start)`,
-        value: opens[0],
+        name: `open the ${counts.shots}-shot board in Chromium, click to painted, cold: first open in a new renderer (p50 of ${cold.length})`,
+        value: median(cold),
         unit: 'ms',
         target: `< ${OPEN_TARGET_MS} ms`,
-        meetsTarget: opens[0] < OPEN_TARGET_MS,
-        note: load(),
+        meetsTarget: median(cold) < OPEN_TARGET_MS,
+        note: `${cold.map((ms) => ms.toFixed(0)).join(', ')} ms; then the next ${warming.length} opens, while V8 still optimises: ${warming.map((ms) => ms.toFixed(0)).join(', ')} ms; ${load()}`,
       },
       {
         name: `open the ${counts.shots}-shot board in Chromium, warm (p95 of ${warm.length})`,
@@ -270,7 +288,7 @@ async function uiFigures(): Promise<Figure[]> {
         unit: 'ms',
         target: `< ${OPEN_TARGET_MS} ms`,
         meetsTarget: percentile(warm, 95) < OPEN_TARGET_MS,
-        note: `${spread(warm)}; in frames over 50 ms per open (median): script ${part('scriptMs')} ms, style + layout + paint ${part('renderMs')} ms; shot cards built when painted: ${built.join(', ')} of ${counts.shots} (the rest as they come near); images decode after this; ${load()}`,
+        note: `${spread(warm)}; in frames over 50 ms per open (median): script ${part('scriptMs')} ms, style + layout + paint ${part('renderMs')} ms; shot cards built when painted: ${median(built)} of ${counts.shots} (the rest as they come near); images decode after this; ${load()}`,
       },
       {
         name: `scroll the strip to its far end: the last shot card built with its takes and painted (p95 of ${scrolls.length})`,

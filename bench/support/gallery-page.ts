@@ -23,6 +23,8 @@ export const rendererBuilt = () => existsSync(join(RENDERER_DIR, 'index.html'));
 export interface OpenApp {
   page: Page;
   services: Services;
+  /** The app in a new browser context: a new renderer process, nothing compiled or cached yet. */
+  freshPage(): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -79,15 +81,25 @@ export async function openApp(jobs: number, indexOnly: boolean, seed: number): P
   const services = await benchServices(userData, MEDIA_PREFIX);
   const carrier = await startCarrier({ services, rendererDir: RENDERER_DIR });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  // tsx keeps function names with a `__name` helper, which the functions sent to the page would miss.
-  await page.addInitScript('globalThis.__name = (fn) => fn');
-  await page.addInitScript(`globalThis.benchPainted = ${paintedWhen.toString()}`);
-  await page.goto(carrier.url);
-  await page.getByRole('navigation', { name: 'Places' }).waitFor();
+  const newPage = async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    // tsx keeps function names with a `__name` helper, which the functions sent to the page would miss.
+    await page.addInitScript('globalThis.__name = (fn) => fn');
+    await page.addInitScript(`globalThis.benchPainted = ${paintedWhen.toString()}`);
+    await page.goto(carrier.url);
+    await page.getByRole('navigation', { name: 'Places' }).waitFor();
+    return page;
+  };
+  let page = await newPage();
   return {
-    page,
+    get page() {
+      return page;
+    },
     services,
+    freshPage: async () => {
+      await page.context().close();
+      return (page = await newPage());
+    },
     close: async () => {
       await browser.close();
       await carrier.close();

@@ -34,6 +34,9 @@ test('a take names its board and shot in the queue and the library, and leads to
   await expect(page.getByRole('heading', { name: 'Harbour at dawn' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Shot 2' })).toBeInViewport();
   await expect(page.getByRole('navigation', { name: 'Places' }).locator('[aria-current="page"]')).toContainText('Storyboard');
+  // Takes being made show their state over the frames they come from.
+  await expect(page.locator('[data-testid="take"][data-status="running"] img').first()).toBeVisible();
+  await app.screenshot('storyboard-takes-running');
 
   // The takes finish; the library's cards wear their board and shot.
   fakeApi.advance();
