@@ -63,14 +63,20 @@ async function make(file: string, services: Services, progress: Progress, io: Cl
   // The same file (same place, same content) is the same storyboard: a rerun resumes it.
   const source = `${path}#${createHash('sha256').update(text).digest('hex')}`;
   let storyboard = services.storyboard.findBySource(source);
-  if (storyboard) {
-    progress.note(`Resuming storyboard ${storyboard.id}: only the takes a shot still lacks are sent.`);
-  } else {
-    const frameIds: string[] = [];
+  const frameIds: string[] = [];
+  if (!storyboard) {
     for (const [index, keyframe] of board.keyframes.entries()) {
       const frame = await checkFrame(services.frames, `keyframe ${index + 1}`, resolve(dirname(path), keyframe), progress, io.signal);
       frameIds.push(frame.id);
     }
+  }
+  // Writing the board and sending its takes both wait for the library (one writer at a time).
+  if (!(await holdLibrary(services, progress, io, 'sending')))
+    return storyboard ? finish(services, storyboard.id, io, EXIT.interrupted) : EXIT.interrupted;
+  storyboard = services.storyboard.findBySource(source) ?? storyboard;
+  if (storyboard) {
+    progress.note(`Resuming storyboard ${storyboard.id}: only the takes a shot still lacks are sent.`);
+  } else {
     storyboard = await services.storyboard.createWith({
       name: basename(path).replace(/\.json$/i, ''),
       takesPerShot: board.takes,
@@ -88,7 +94,6 @@ async function make(file: string, services: Services, progress: Progress, io: Cl
     return finish(services, id, io, EXIT.notSent);
   }
 
-  if (!(await holdLibrary(services, progress, io, 'sending'))) return finish(services, id, io, EXIT.interrupted);
   const runner = services.jobs.runner;
   io.signal?.addEventListener('abort', () => void runner.stop(), { once: true });
   // Takes sent before a kill are followed again (one cut off while being sent comes back `submit_unknown` and counts as sent).

@@ -16,6 +16,9 @@ import { EventBus } from '../../main/services/events';
 import { LibraryStore } from '../../main/services/library/store';
 import type { JobRecord } from '../../main/services/library';
 import { createLogger } from '../../main/services/log';
+import { createServices } from '../../main/services';
+import type { Services } from '../../main/services';
+import { RecordingPlatform } from '../carrier/platform';
 import { startFakeRunComfy } from '../fake-runcomfy/server';
 import type { FakeOptions, FakeRunComfy } from '../fake-runcomfy/server';
 
@@ -193,4 +196,17 @@ export async function until<T>(check: () => T | undefined | false | Promise<T | 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** The app's services on the rig's user data and library, as the app would open them (close them when done). */
+export function appServices(r: CliRig): Promise<Services> {
+  return createServices({
+    userDataDir: r.userData,
+    shell: 'carrier',
+    version: 'test',
+    log: createLogger(() => {}),
+    platform: new RecordingPlatform(join(r.dir, 'Trash')),
+    mediaUrl: (root, path) => `/media/${root}/${path}`,
+    env: r.env,
+  });
 }

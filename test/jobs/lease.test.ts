@@ -7,13 +7,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServices } from '../../main/services';
 import type { Services } from '../../main/services';
 import { LEASE_FILE } from '../../main/services/jobs/lease';
-import { createLogger } from '../../main/services/log';
-import { RecordingPlatform } from '../carrier/platform';
 import { FIXTURE_VIDEO } from '../fake-runcomfy/server';
-import { cliRig, until } from './cli-harness';
+import { appServices, cliRig, until } from './cli-harness';
 import type { CliRig } from './cli-harness';
 
 const rigs: CliRig[] = [];
@@ -34,15 +31,7 @@ const run = (r: CliRig, prompt: string) => r.cli(['run', '--start', r.start, '--
 const fixture = readFileSync(FIXTURE_VIDEO);
 
 async function openApp(r: CliRig): Promise<Services> {
-  const app = await createServices({
-    userDataDir: r.userData,
-    shell: 'carrier',
-    version: 'test',
-    log: createLogger(() => {}),
-    platform: new RecordingPlatform(join(r.dir, 'Trash')),
-    mediaUrl: (root, path) => `/media/${root}/${path}`,
-    env: r.env,
-  });
+  const app = await appServices(r);
   apps.push(app);
   return app;
 }
@@ -127,10 +116,18 @@ describe('one library, several processes', { timeout: 90_000 }, () => {
     });
     expect(r.fake.count('cancel')).toBe(0);
     expect(app.library.store.get(cliJob.id)?.status).not.toBe('cancelled');
+    // Nor does it write a storyboard: one process writes the library at a time.
+    await expect(app.storyboard.create('Harbour at dawn')).rejects.toMatchObject({
+      code: 'io',
+      message: expect.stringMatching(/read-only .* The storyboard was not changed\.$/),
+    });
+    expect(app.storyboard.list()).toEqual([]);
 
     r.fake.advance();
     expect((await cli.exited).code).toBe(0);
     await until(() => app.jobs.state().problem === undefined, 'the app to take the library over');
+    await app.storyboard.create('Harbour at dawn');
+    expect(app.storyboard.list().map((board) => board.name)).toEqual(['Harbour at dawn']);
 
     const later = run(r, '@Image1 later into @Image2');
     await until(() => later.stderr().includes(`Waiting: the Keyframe app (pid ${process.pid}, since `), 'the CLI to wait for the app');

@@ -9,7 +9,7 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cliRig, frame, until } from '../jobs/cli-harness';
+import { appServices, cliRig, frame, until } from '../jobs/cli-harness';
 import type { CliRig } from '../jobs/cli-harness';
 import type { FakeOptions } from '../fake-runcomfy/server';
 import type { ShotLine } from '../../main/cli/storyboard-main';
@@ -100,6 +100,28 @@ describe('npm run storyboard', { timeout: 120_000 }, () => {
       [line.shots[0].picked, 3],
       [line.shots[1].picked, 2],
     ]);
+  });
+
+  it('waits while the app holds the library, writing nothing, and makes the board once the app has closed', async () => {
+    const r = await rig({ videos: [fixture('shot-a.mp4')] });
+    const file = await boardFile(r, 1);
+    const app = await appServices(r);
+    let closed = false;
+    try {
+      const cli = r.cli(['make', file]);
+      await until(() => cli.stderr().includes('Waiting: the Keyframe app (pid '), 'the CLI to say it waits for the app');
+      expect(app.storyboard.list()).toEqual([]);
+      expect(r.fake.count('submit')).toBe(0);
+      await app.close();
+      closed = true;
+      const made = await cli.exited;
+      expect(made.code, made.stderr).toBe(0);
+      expect(made.stderr).toContain('The library is free: going on with sending.');
+      expect(board(made.stdout).shots.map((shot) => shot.takes.map((take) => take.status))).toEqual([['completed'], ['completed']]);
+      expect(r.fake.count('submit')).toBe(2);
+    } finally {
+      if (!closed) await app.close();
+    }
   });
 
   it('says what is wrong with a board file and sends nothing', async () => {

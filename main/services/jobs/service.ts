@@ -71,6 +71,14 @@ export class JobsService {
     }
   }
 
+  /**
+   * For the library's other writers (storyboards): while another process holds the lease, this one
+   * is read-only, so two processes never write the library at once.
+   */
+  mustBeWritable(outcome: string): void {
+    if (this.#elsewhere && !this.#lease) throw new AppError('io', `${this.#readOnlyMessage()} ${outcome}`, { details: { busy: true } });
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#cancelRetry();

@@ -5,7 +5,8 @@
  *   change: mark the row dirty → new keyframe files (`.kftmp`, then renamed) → the row with the
  *           new record → storyboard.json → remove keyframe files no longer listed → clear the mark;
  *   delete: mark dirty → folder to the trash → the row goes.
- * Writes are serialised; reads never wait.
+ * Writes are serialised; reads never wait. Another process never writes at the same time: one
+ * holding the library's lease (jobs/lease.ts) makes this one read-only (`mustBeWritable` throws).
  */
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
@@ -36,6 +37,7 @@ export class BoardStore {
     private readonly library: LibraryStore,
     private readonly log: Logger,
     private readonly trash: (path: string) => Promise<void>,
+    private readonly mustBeWritable: () => void = () => undefined,
   ) {}
 
   get #db(): Db {
@@ -134,7 +136,10 @@ export class BoardStore {
 
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
     if (this.library.moving) return Promise.reject(new AppError('invalid_input', 'The library is being moved; try again when it is done.'));
-    const run = this.#queue.then(work);
+    const run = this.#queue.then(() => {
+      this.mustBeWritable();
+      return work();
+    });
     this.#queue = run.catch(() => undefined);
     return run;
   }

@@ -65,7 +65,12 @@ export class StoryboardService {
   #stopListening: () => void;
 
   constructor(private readonly options: StoryboardServiceOptions) {
-    this.boards = new BoardStore(options.library, options.log, (path) => options.platform.trashItem(path));
+    this.boards = new BoardStore(
+      options.library,
+      options.log,
+      (path) => options.platform.trashItem(path),
+      () => options.jobs.mustBeWritable('The storyboard was not changed.'),
+    );
     this.exports = new BoardExports({ ...options, boards: this.boards, present: (record) => this.#present(record) });
     // A take's job changed: its board changed too.
     this.#stopListening = options.events.listen((name, payload) => {
