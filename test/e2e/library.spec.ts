@@ -168,9 +168,12 @@ test.describe('a seeded library', () => {
     await expect(detail).toBeHidden();
     await expect(cards(page).first().getByRole('button').first()).toBeFocused();
 
-    // Delete → a confirmation; Escape keeps the job.
+    // Delete → a confirmation; Escape keeps the job, and a Delete right after asks again.
     await page.keyboard.press('Delete');
     const confirm = page.getByRole('dialog', { name: 'Move this job to the trash?' });
+    await expect(confirm).toBeVisible();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Delete');
     await expect(confirm).toBeVisible();
     await page.keyboard.press('Escape');
     await expect(confirm).toBeHidden();

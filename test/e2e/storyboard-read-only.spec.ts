@@ -1,0 +1,51 @@
+/**
+ * One writer per library: while another process (here the test, as the jobs CLI would) holds the
+ * library's lease, the app shows a storyboard read-only and says why; a change is refused with
+ * that reason and nothing is written; once the lease is released the app takes over and the
+ * change goes through.
+ */
+import { join } from 'node:path';
+import { JobsLease } from '../../main/services/jobs/lease';
+import { madeBoard } from './board-setup';
+import { expect, test } from './fixtures';
+
+test('while another Keyframe holds the library, a storyboard is shown read-only and a change is refused, then made once it is free', async ({
+  app,
+}) => {
+  test.skip(!app.services, 'the lease is taken beside the app’s own services, reachable in carrier mode only');
+  const board = await madeBoard(app.services!, app.userDataDir, 'Harbour at dawn', ['The tide comes in']);
+  await app.close();
+  const held = await JobsLease.take(join(app.userDataDir, 'library'), 'the jobs CLI (jobs run)', () => undefined);
+  expect(held).toBeInstanceOf(JobsLease);
+  const cli = held as JobsLease;
+  try {
+    const page = await app.launch();
+    await page.keyboard.press('Control+4');
+    await page.getByRole('button', { name: 'Open Harbour at dawn' }).click();
+    const banner = page.getByRole('status').filter({ hasText: 'can be played and exported' });
+    await expect(banner).toHaveText(
+      /^The jobs CLI \(jobs run\) \(pid \d+, since [\d:]+\) is sending and following the jobs in this library\. Keyframe shows them read-only and takes over when it ends\. Until then, this storyboard can be played and exported, not changed\.$/,
+    );
+    await app.screenshot('storyboard-read-only');
+
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByRole('textbox', { name: 'Name' }).fill('Harbour at night');
+    await page.getByRole('dialog', { name: 'Rename storyboard' }).getByRole('button', { name: 'Rename' }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'The storyboard was not renamed' })).toContainText(
+      'The storyboard was not changed.',
+    );
+    await expect(page.getByRole('heading', { name: 'Harbour at dawn' })).toBeVisible();
+    expect(app.services!.storyboard.get(board.id).name).toBe('Harbour at dawn');
+
+    // The lease released (the CLI ended): the app takes the library over, and the change goes through.
+    await cli.release();
+    await expect(banner).toBeHidden();
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByRole('textbox', { name: 'Name' }).fill('Harbour at night');
+    await page.getByRole('dialog', { name: 'Rename storyboard' }).getByRole('button', { name: 'Rename' }).click();
+    await expect(page.getByRole('heading', { name: 'Harbour at night' })).toBeVisible();
+    expect(app.services!.storyboard.get(board.id).name).toBe('Harbour at night');
+  } finally {
+    await cli.release();
+  }
+});
