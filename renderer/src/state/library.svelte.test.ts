@@ -6,6 +6,7 @@ import { LibraryState, PAGE_SIZE } from './library.svelte';
 import { navigation } from './navigation.svelte';
 import { toasts } from './toasts.svelte';
 
+/** Job 3 is a take of shot 1 on the board "Harbour". */
 const summary = (i: number): JobSummary => ({
   id: `20260101-000000-${String(i).padStart(6, '0')}`,
   createdAt: new Date(Date.UTC(2026, 0, 1) - i * 60_000).toISOString(),
@@ -14,7 +15,9 @@ const summary = (i: number): JobSummary => ({
   duration: 5,
   favourite: false,
   downloading: false,
+  ...(i === 3 ? { take: { storyboard: { id: BOARD, name: 'Harbour' }, shot: 'shot-1', shotNumber: 1 } } : {}),
 });
+const BOARD = 'sb-20260101-000000-abcdef';
 
 const ok = <T>(value: T): Promise<Result<T>> => Promise.resolve({ ok: true, value });
 
@@ -43,8 +46,14 @@ function fakeBridge(total: number) {
       return ok({ usd: costed * 0.56, costed });
     }),
   };
-  window.keyframe = { library, on: { libraryChanged: () => () => {}, libraryMoveProgress: () => () => {} } } as never;
-  return { calls, library, waiting };
+  const boardChanged: ((change: { kind: string; id: string; name?: string }) => void)[] = [];
+  const on = {
+    libraryChanged: () => () => {},
+    libraryMoveProgress: () => () => {},
+    storyboardChanged: (listener: (typeof boardChanged)[number]) => (boardChanged.push(listener), () => {}),
+  };
+  window.keyframe = { library, on } as never;
+  return { calls, library, waiting, boardChanged };
 }
 
 const settle = async () => {
@@ -171,6 +180,25 @@ describe('the library state', () => {
 
     await state.rerun(job, 'edit');
     expect(handoff.take()?.autoSubmit).toBe(false);
+  });
+
+  it('reads the screen again when a board with a take on it changes (renamed, reordered, deleted), not for other boards', async () => {
+    vi.useFakeTimers();
+    try {
+      const main = fakeBridge(100);
+      const stop = state.listen();
+      await state.enter();
+      const before = main.calls.length;
+      for (const listener of main.boardChanged) listener({ kind: 'updated', id: 'sb-20260101-000000-zzzzzz', name: 'Other' });
+      await vi.advanceTimersByTimeAsync(500);
+      expect(main.calls).toHaveLength(before);
+      for (const listener of main.boardChanged) listener({ kind: 'updated', id: BOARD, name: 'Harbour at night' });
+      await vi.advanceTimersByTimeAsync(500);
+      expect(main.calls).toHaveLength(before + 1);
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('does not ask Create to submit while the computer is offline, and says so', async () => {
