@@ -27,6 +27,12 @@ test('while another Keyframe holds the library, a storyboard is shown read-only 
       /^The jobs CLI \(jobs run\) \(pid \d+, since [\d:]+\) is sending and following the jobs in this library\. Keyframe shows them read-only and takes over when it ends\. Until then, this storyboard can be played and exported, not changed\.$/,
     );
     await app.screenshot('storyboard-read-only');
+    // Nothing can be sent from here: the buttons say why.
+    await expect(page.getByRole('button', { name: 'Make all' })).toBeDisabled();
+    await expect(page.getByRole('button', { name: /^Make( again)? · 1 take$/ })).toHaveAttribute(
+      'title',
+      /is sending and following the jobs/,
+    );
 
     await page.getByRole('button', { name: 'Rename' }).click();
     await page.getByRole('textbox', { name: 'Name' }).fill('Harbour at night');
