@@ -8,14 +8,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { frame, cliRig, TOKEN } from '../../test/jobs/cli-harness';
+import { appServices, frame, cliRig, TOKEN } from '../../test/jobs/cli-harness';
 import type { CliRig } from '../../test/jobs/cli-harness';
 import * as img from '../../test/images';
 import { FIXTURE_VIDEO } from '../../test/fake-runcomfy/server';
 import type { FakeOptions } from '../../test/fake-runcomfy/server';
-import { createServices } from '../services';
 import { createLogger } from '../services/log';
-import { RecordingPlatform } from '../../test/carrier/platform';
 import { EventBus } from '../services/events';
 import { LibraryStore } from '../services/library/store';
 import type { JobLine } from './follow';
@@ -97,16 +95,7 @@ describe('jobs run', () => {
     );
 
     // The app, opened on the same user data, shows it in its gallery.
-    const services = await createServices({
-      userDataDir: r.userData,
-      shell: 'carrier',
-      version: 'test',
-      log: createLogger(() => {}),
-      platform: new RecordingPlatform(join(r.dir, 'Trash')),
-      mediaUrl: (root, path) => `/media/${root}/${path}`,
-      env: r.env,
-      followJobs: false,
-    });
+    const services = await appServices(r, { followJobs: false });
     try {
       const [card] = services.library.store.list().items;
       expect(card).toMatchObject({ id: line.jobId, status: 'completed', downloading: false });

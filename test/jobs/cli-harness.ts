@@ -17,7 +17,7 @@ import { LibraryStore } from '../../main/services/library/store';
 import type { JobRecord } from '../../main/services/library';
 import { createLogger } from '../../main/services/log';
 import { createServices } from '../../main/services';
-import type { Services } from '../../main/services';
+import type { ServiceOptions, Services } from '../../main/services';
 import { RecordingPlatform } from '../carrier/platform';
 import { startFakeRunComfy } from '../fake-runcomfy/server';
 import type { FakeOptions, FakeRunComfy } from '../fake-runcomfy/server';
@@ -199,7 +199,7 @@ export async function until<T>(check: () => T | undefined | false | Promise<T | 
 }
 
 /** The app's services on the rig's user data and library, as the app would open them (close them when done). */
-export function appServices(r: CliRig): Promise<Services> {
+export function appServices(r: CliRig, options: Partial<ServiceOptions> = {}): Promise<Services> {
   return createServices({
     userDataDir: r.userData,
     shell: 'carrier',
@@ -208,5 +208,6 @@ export function appServices(r: CliRig): Promise<Services> {
     platform: new RecordingPlatform(join(r.dir, 'Trash')),
     mediaUrl: (root, path) => `/media/${root}/${path}`,
     env: r.env,
+    ...options,
   });
 }
