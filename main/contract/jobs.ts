@@ -74,6 +74,8 @@ export const RunnerState = z.object({
   until: z.string().optional(),
   /** Trouble the runner is working around without pausing (RunComfy failing, the library not writable). */
   problem: z.string().optional(),
+  /** Another process holds the library's lease: this one shows it read-only (`problem` says who). */
+  readOnly: z.literal(true).optional(),
   open: z.number().int(),
 });
 export type RunnerState = z.infer<typeof RunnerState>;

@@ -101,6 +101,7 @@ describe('one library, several processes', { timeout: 90_000 }, () => {
     expect(app.jobs.state().problem).toMatch(
       /^The jobs CLI \(pid \d+, since [\d:]+\) is sending and following the jobs in this library\. Keyframe shows them read-only and takes over when it ends\.$/,
     );
+    expect(app.jobs.state().readOnly).toBe(true);
     expect(app.library.store.list().items).toHaveLength(1);
     await expect(
       app.jobs.submit({ prompt: '@Image1 app into @Image2', duration: 5, startFrameId: 'a', endFrameId: 'b' }),
@@ -126,6 +127,7 @@ describe('one library, several processes', { timeout: 90_000 }, () => {
     r.fake.advance();
     expect((await cli.exited).code).toBe(0);
     await until(() => app.jobs.state().problem === undefined, 'the app to take the library over');
+    expect(app.jobs.state().readOnly).toBeUndefined();
     await app.storyboard.create('Harbour at dawn');
     expect(app.storyboard.list().map((board) => board.name)).toEqual(['Harbour at dawn']);
 

@@ -90,7 +90,7 @@ export class JobsService {
   /** The runner's state, and why nothing is sent or followed while another process holds the lease. */
   state(): RunnerState {
     const state = this.runner.state();
-    return this.#elsewhere && !this.#lease ? { ...state, problem: this.#readOnlyMessage() } : state;
+    return this.#elsewhere && !this.#lease ? { ...state, problem: this.#readOnlyMessage(), readOnly: true } : state;
   }
 
   /** How a picked frame will travel if sent now; a frame that cannot be sent yet has nothing to say. */

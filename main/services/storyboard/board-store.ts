@@ -62,6 +62,11 @@ export class BoardStore {
     return row ? (JSON.parse(row.record) as BoardRecord) : undefined;
   }
 
+  /** The board's name, without reading its whole record. */
+  nameOf(id: string): string | undefined {
+    return (statement(this.#db, 'SELECT name FROM storyboards WHERE id = ?').get(id) as { name: string } | undefined)?.name;
+  }
+
   require(id: string): BoardRecord {
     const record = this.get(id);
     if (!record) throw notFound(id);

@@ -282,7 +282,7 @@ export class StoryboardService {
   }
 
   #changed(kind: 'created' | 'updated' | 'deleted', id: string): void {
-    const name = kind === 'deleted' ? undefined : this.boards.get(id)?.name;
+    const name = kind === 'deleted' ? undefined : this.boards.nameOf(id);
     this.options.events.emit('storyboard:changed', { kind, id, ...(name !== undefined ? { name } : {}) });
   }
 }

@@ -19,6 +19,10 @@ export class QueueState {
   get runner(): RunnerState {
     return this.#runner;
   }
+  /** Why nothing can be written here while another Keyframe holds the library; undefined when this one can. */
+  get readOnly(): string | undefined {
+    return this.#runner.readOnly ? this.#runner.problem : undefined;
+  }
   get loaded(): boolean {
     return this.#loaded;
   }
