@@ -112,7 +112,7 @@ function timeBoardOpen(
           )
         );
       };
-      const ms = (await (window as unknown as BenchWindow).benchPainted(ready, ['data-built'])) - t0;
+      const ms = (await (window as unknown as BenchWindow).benchPainted(ready)) - t0;
       return { ms, built: document.querySelectorAll('[data-testid="shot"][data-built="true"]').length };
     },
     [name, counts] as const,
@@ -130,7 +130,7 @@ function timeScrollToEnd(page: Page, takesPerShot: number): Promise<number> {
     const t0 = performance.now();
     strip.scrollLeft = strip.scrollWidth;
     const ready = () => last.dataset['built'] === 'true' && last.querySelectorAll('[data-testid="take"]').length === takesPerShot;
-    return (await (window as unknown as BenchWindow).benchPainted(ready, ['data-built'])) - t0;
+    return (await (window as unknown as BenchWindow).benchPainted(ready)) - t0;
   }, takesPerShot);
 }
 

@@ -92,9 +92,27 @@ describe('the library state', () => {
     await settle();
     expect(main.library.spend).toHaveBeenCalledTimes(1);
     state.setFilters({ date: 'month', cost: 'atLeast', minCost: '0.5' });
-    await settle();
-    expect(main.library.spend).toHaveBeenCalledTimes(2);
+    await vi.waitFor(() => expect(main.library.spend).toHaveBeenCalledTimes(2));
     expect(main.library.spend.mock.calls[1][0]).toMatchObject({ from: expect.any(String), minCostUsd: 0.5, offset: 0 });
+  });
+
+  it('while the user types, asks main for pages only; the spend of the words typed last follows, and the old one shows as stale until then', async () => {
+    const main = fakeBridge(1000);
+    await state.enter();
+    expect(state.spendCurrent).toBe(true);
+    for (const text of ['f', 'fo', 'fox']) {
+      state.setFilters({ text });
+      await settle();
+      expect(state.shownFor).toBe(state.queryKey());
+    }
+    expect(main.library.list).toHaveBeenCalledTimes(4);
+    expect(main.library.spend).toHaveBeenCalledTimes(1);
+    expect(state.spend).toEqual({ usd: 560, costed: 1000 });
+    expect(state.spendCurrent).toBe(false);
+    await vi.waitFor(() => expect(state.spendCurrent).toBe(true));
+    expect(main.library.spend).toHaveBeenCalledTimes(2);
+    expect(main.library.spend.mock.calls[1][0]).toMatchObject({ text: 'fox' });
+    expect(state.spend).toEqual({ usd: 18.48, costed: 33 });
   });
 
   it("shows a query's results without waiting for its spend, asked after them, which follows", async () => {
@@ -106,6 +124,7 @@ describe('the library state', () => {
     await settle();
     expect(state.shownFor).toBe(state.queryKey());
     expect(state.total).toBe(33);
+    await vi.waitFor(() => expect(main.library.spend).toHaveBeenCalledTimes(2));
     expect(main.library.list.mock.invocationCallOrder.at(-1)).toBeLessThan(main.library.spend.mock.invocationCallOrder.at(-1)!);
     expect(state.spend).toEqual({ usd: 560, costed: 1000 });
     answer({ ok: true, value: { usd: 18.48, costed: 33 } });

@@ -20,6 +20,12 @@ import { attempt, handleError, toasts } from './toasts.svelte';
 
 /** Result pages kept at most (the rest are fetched again when scrolled back to). */
 const MAX_PAGES = 24;
+/**
+ * A new query's spend is asked once the query has stayed this long: while the user types, main
+ * answers pages only (a short word's spend adds up most of the library, and the next keystroke's
+ * page would wait behind it).
+ */
+const SPEND_AFTER_MS = 150;
 
 export type { DateRange, LibraryFilters } from '../lib/library-query';
 export { defaultFilters, PAGE_SIZE } from '../lib/library-query';
@@ -28,6 +34,8 @@ export class LibraryState {
   #filters = $state<LibraryFilters>({ ...defaultFilters });
   #total = $state<number | undefined>();
   #spend = $state<Spend | undefined>();
+  #spendFor = $state('');
+  #spendTimer: ReturnType<typeof setTimeout> | undefined;
   #pages = new ResultPages<JobSummary>(PAGE_SIZE, MAX_PAGES);
   #shownFor = $state('');
   #queryVersion = $state(0);
@@ -53,6 +61,10 @@ export class LibraryState {
   /** What the jobs matching the filters cost, by RunComfy's reported costs (the dates make it a period's spend). */
   get spend(): Spend | undefined {
     return this.#spend;
+  }
+  /** False while the spend shown is an earlier query's (the new one's follows once typing stops). */
+  get spendCurrent(): boolean {
+    return this.#spendFor === this.#shownFor;
   }
   get error(): string | undefined {
     return this.#error;
@@ -140,7 +152,7 @@ export class LibraryState {
       const listing = Promise.all(pages.map((page) => call(bridge().library.list(toQuery(filters, page)))));
       // The spend goes with every new or refreshed result (not with pages fetched while scrolling). It is
       // asked after the pages, so main answers them first, and the results never wait for it.
-      if (replace) void this.#loadSpend(filters, generation);
+      if (replace) this.#askSpend(filters, generation, newQuery && this.#total !== undefined ? SPEND_AFTER_MS : 0);
       const answers = await listing;
       if (!this.#pages.isCurrent(generation)) return;
       // All in one synchronous step: the screen never shows a half-replaced result.
@@ -166,10 +178,19 @@ export class LibraryState {
     }
   }
 
+  #askSpend(filters: LibraryFilters, generation: number, afterMs: number): void {
+    clearTimeout(this.#spendTimer);
+    if (afterMs === 0) void this.#loadSpend(filters, generation);
+    else this.#spendTimer = setTimeout(() => void this.#loadSpend(filters, generation), afterMs);
+  }
+
   async #loadSpend(filters: LibraryFilters, generation: number): Promise<void> {
     try {
       const spend = await call(bridge().library.spend(toQuery(filters, 0)));
-      if (this.#pages.isCurrent(generation)) this.#spend = spend;
+      if (this.#pages.isCurrent(generation)) {
+        this.#spend = spend;
+        this.#spendFor = this.queryKey(filters);
+      }
     } catch (error) {
       if (this.#pages.isCurrent(generation)) this.#error = error instanceof Error ? error.message : String(error);
     }
@@ -331,6 +352,7 @@ export class LibraryState {
       () => window.removeEventListener('online', online),
       () => window.removeEventListener('offline', online),
       () => clearTimeout(this.#refreshTimer),
+      () => clearTimeout(this.#spendTimer),
     );
   }
 
