@@ -16,7 +16,7 @@ import { openApp, rendererBuilt, timeInPage, TYPED } from './support/gallery-pag
 import type { OpenApp } from './support/gallery-page';
 
 const TARGET_MS = { 10_000: 50, 100_000: 80 } as const;
-const ROUNDS = 2;
+const ROUNDS = 4;
 
 const prefixes = Array.from({ length: TYPED.length }, (_, i) => TYPED.slice(0, i + 1));
 /** What the gallery asks for each keystroke: the first page, and the spend, of that text. */

@@ -11,7 +11,7 @@
  * It serves real MP4 bytes from signed result URLs (with Range requests).
  *
  * Tests script it per case: `fake.script('status', { respond: 503 })`, `{ gateway: 502 }` (a
- * proxy's HTML page, optionally after handling), `{ delayMs }`, `{ drop: 'on-arrival' |
+ * proxy's HTML page, optionally after handling), `{ delayMs }`, `{ holdUntil }`, `{ drop: 'on-arrival' |
  * 'after-handling' | 'mid-body' }`, `{ stall: 'mid-body' }`, and read `fake.count('submit')` to
  * assert that a job was submitted exactly once.
  */
@@ -34,6 +34,8 @@ export type Behaviour =
   | { respond: number; body?: unknown; headers?: Record<string, string> }
   /** Wait, then answer normally. */
   | { delayMs: number }
+  /** Hold the answer until the test's promise settles, then answer normally (a request held "in flight" for exactly as long as the test needs). */
+  | { holdUntil: Promise<unknown> }
   /** on-arrival: cut the connection before handling. after-handling: handle (a submit creates its
    *  job), then cut without answering. mid-body: send the headers and part of the body, then cut. */
   | { drop: 'on-arrival' | 'after-handling' | 'mid-body' }
@@ -340,6 +342,7 @@ export class FakeRunComfy {
     const behaviour = this.#takeRule(endpoint);
     const latency = (this.#options.latencyMs ?? 0) + (behaviour && 'delayMs' in behaviour ? behaviour.delayMs : 0);
     if (latency) await new Promise((resume) => setTimeout(resume, latency));
+    if (behaviour && 'holdUntil' in behaviour) await behaviour.holdUntil.catch(() => undefined);
     if (response.destroyed || request.socket.destroyed) return;
 
     if (behaviour && 'drop' in behaviour && behaviour.drop === 'on-arrival') {

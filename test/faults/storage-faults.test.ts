@@ -65,10 +65,13 @@ describe('a full disk', () => {
 
   it('just after RunComfy accepted a job: its request id is kept until it can be written, so the job is neither lost nor sent twice', async () => {
     const r = await rigOnSmallDisk({ stepMs: 30 });
-    r.fake.script('submit', { delayMs: 400 });
+    // RunComfy's answer is held until the disk is full (filling it can take long on a busy machine).
+    let answer = () => {};
+    r.fake.script('submit', { holdUntil: new Promise<void>((resolve) => (answer = resolve)) });
     const submitting = r.runner.submit(r.request());
     await until(() => r.fake.count('submit') === 1, 5_000, 'the submit to arrive');
     await disk!.fill();
+    answer();
     const item = await submitting;
     await until(() => /the disk is full/.test(shown(r)), 5_000, 'a disk-full message');
     expect(r.store.require(item.id).status).toBe('submitting');

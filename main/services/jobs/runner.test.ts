@@ -261,10 +261,13 @@ describe('JobRunner', () => {
 
   it('marks a job unknown, not failed, when it is stopped while the request is on its way', async () => {
     const r = await rig({ plan: { queuePositions: 0, progressMs: 50 } });
-    r.fake.script('submit', { delayMs: 400 }, 1);
+    // RunComfy's answer is held until the runner has stopped: the request is on its way throughout.
+    let answer = () => {};
+    r.fake.script('submit', { holdUntil: new Promise<void>((resolve) => (answer = resolve)) }, 1);
     const sending = r.runner.submit(request(r));
     await until(() => r.fake.count('submit') === 1);
     await r.runner.stop();
+    answer();
     await expect(sending).rejects.toMatchObject({ code: 'aborted' });
     const [job] = r.store.listOpen();
     expect(job).toMatchObject({ status: 'submit_unknown' });
