@@ -46,7 +46,12 @@ test('while another Keyframe holds the library, a storyboard is shown read-only 
     // The lease released (the CLI ended): the app takes the library over, and the change goes through.
     await cli.release();
     await expect(banner).toBeHidden();
+    // Escape leaves the name as it was, and the dialog opens again at once, from the name it had.
     await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByRole('textbox', { name: 'Name' }).fill('Not this one');
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await expect(page.getByRole('textbox', { name: 'Name' })).toHaveValue('Harbour at dawn');
     await page.getByRole('textbox', { name: 'Name' }).fill('Harbour at night');
     await page.getByRole('dialog', { name: 'Rename storyboard' }).getByRole('button', { name: 'Rename' }).click();
     await expect(page.getByRole('heading', { name: 'Harbour at night' })).toBeVisible();
