@@ -5,6 +5,7 @@
  * sent twice; the library (opened as the app would) proves nothing was lost.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Services } from '../../main/services';
@@ -90,6 +91,32 @@ describe('one library, several processes', { timeout: 90_000 }, () => {
     expect(done.code).toBe(0);
     expect(done.stderr).not.toContain('Waiting');
     await expectAllDone(r, ['@Image1 killed into @Image2']);
+  });
+
+  it('a write that looks half done while another process holds the library is left to it; the app finishes it once it takes over', async () => {
+    const r = await rig();
+    const cli = run(r, '@Image1 cli into @Image2');
+    await until(() => cli.stderr().includes('Sent:'), 'the run to send its job');
+    // What the CLI could be in the middle of: a job's folder being made, a new storyboard's folder being written.
+    const jobFolder = join(r.libraryDir, '.incoming', '20261202-120000-abcdef');
+    const boardFolder = join(r.libraryDir, 'storyboards', 'sb-20261202-120000-abcdef');
+    for (const folder of [jobFolder, boardFolder]) {
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, 'start.png.kftmp'), 'being written');
+    }
+
+    const app = await openApp(r);
+    expect(app.jobs.state().readOnly).toBe(true);
+    expect(existsSync(join(jobFolder, 'start.png.kftmp'))).toBe(true);
+    expect(existsSync(join(boardFolder, 'start.png.kftmp'))).toBe(true);
+
+    r.fake.advance();
+    expect((await cli.exited).code).toBe(0);
+    await until(() => app.jobs.state().readOnly === undefined, 'the app to take the library over');
+    // Now nobody else can be writing them: what never reached the index goes.
+    expect(existsSync(jobFolder)).toBe(false);
+    expect(existsSync(boardFolder)).toBe(false);
+    await expectAllDone(r, ['@Image1 cli into @Image2']);
   });
 
   it('the app opened while the CLI works is read-only and says so; it takes over when the CLI ends, and then the CLI waits for it', async () => {

@@ -153,6 +153,12 @@ export class JobsService {
       this.#timing(),
     );
     if (taken instanceof JobsLease) {
+      // What the previous holder left half done is this process's to finish now (library/open.ts),
+      // before it writes anything itself.
+      if (this.#elsewhere || this.options.store.repairPending)
+        await this.options.store
+          .repair()
+          .catch((error: unknown) => this.options.log.error('library', 'could not finish interrupted writes', error));
       this.#lease = taken;
       this.#elsewhere = undefined;
       return true;

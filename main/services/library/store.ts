@@ -33,7 +33,7 @@ import type { FileEntry, JobRecord, VideoTiming } from './manifest';
 import { copyLibrary, removeCopy, removeLibrary, validateMoveTarget } from './move';
 import type { MoveProgressListener } from './move';
 import type { Db } from './database';
-import { openIndex } from './open';
+import { openIndex, repairLibrary } from './open';
 import { detailFromRecord, summaryFromRow } from './present';
 import { listRows, spendOf, takeRefsOf } from './queries';
 import type { TakeRef } from './queries';
@@ -65,6 +65,8 @@ export class LibraryStore {
   #moving = false;
   #nameTakes?: TakeNamer;
   notice?: LibraryNotice;
+  /** Interrupted writes were left to the process holding the library when this one opened it (open.ts). */
+  repairPending = false;
 
   private constructor(
     place: LibraryPlace,
@@ -75,10 +77,19 @@ export class LibraryStore {
   }
 
   static async open(options: LibraryStoreOptions): Promise<LibraryStore> {
-    const { db, notice } = await openIndex(options.dir, options.log);
+    const { db, notice, repaired } = await openIndex(options.dir, options.log);
     const store = new LibraryStore({ dir: options.dir, db }, options);
     store.notice = notice;
+    store.repairPending = !repaired;
     return store;
+  }
+
+  /** Finishes the interrupted writes of a process whose library this one has just taken over. */
+  repair(): Promise<void> {
+    return this.#writer.exclusive(async () => {
+      this.repairPending = false;
+      if (await repairLibrary(this.#place.db, this.dir, this.options.log)) this.#writer.emit('reset');
+    });
   }
 
   get dir(): string {

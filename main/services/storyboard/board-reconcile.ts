@@ -20,8 +20,10 @@ import type { Logger } from '../log';
 import { settleBoardFolder, writeBoardRow } from './board-store';
 import { BOARD_FILE, boardsDir, BoardRecord } from './record';
 
-export async function reconcileStoryboards(db: Db, libraryDir: string, log: Logger): Promise<void> {
+/** Returns how many boards it repaired, removed or took in. */
+export async function reconcileStoryboards(db: Db, libraryDir: string, log: Logger): Promise<number> {
   const root = boardsDir(libraryDir);
+  let changed = 0;
   const rows = statement(db, 'SELECT id, dirty, record FROM storyboards').all() as { id: string; dirty: number; record: string }[];
   const known = new Set(rows.map((row) => row.id));
   for (const row of rows) {
@@ -29,11 +31,13 @@ export async function reconcileStoryboards(db: Db, libraryDir: string, log: Logg
     if (!existsSync(folder)) {
       if (!row.dirty) log.warn('storyboard', `storyboard ${row.id}: its folder is gone, so it is removed from the index`);
       statement(db, 'DELETE FROM storyboards WHERE id = ?').run(row.id);
+      changed++;
     } else if (row.dirty) {
       const record = JSON.parse(row.record) as BoardRecord;
       await settleBoardFolder(folder, record);
       statement(db, 'UPDATE storyboards SET dirty = 0 WHERE id = ? AND revision = ?').run(row.id, record.revision);
       log.info('storyboard', `finished an interrupted write of storyboard ${row.id}`);
+      changed++;
     }
   }
   const names = await readdir(root).catch(() => [] as string[]);
@@ -48,6 +52,7 @@ export async function reconcileStoryboards(db: Db, libraryDir: string, log: Logg
     }
     if (raw === undefined) {
       await rm(folder, { recursive: true, force: true });
+      changed++;
       continue;
     }
     const parsed = BoardRecord.safeParse(raw);
@@ -58,5 +63,7 @@ export async function reconcileStoryboards(db: Db, libraryDir: string, log: Logg
     }
     writeBoardRow(db, parsed.data, false);
     await settleBoardFolder(folder, parsed.data);
+    changed++;
   }
+  return changed;
 }
