@@ -87,8 +87,9 @@ export class LibraryStore {
   /** Finishes the interrupted writes of a process whose library this one has just taken over. */
   repair(): Promise<void> {
     return this.#writer.exclusive(async () => {
+      const changed = await repairLibrary(this.#place.db, this.dir, this.options.log);
       this.repairPending = false;
-      if (await repairLibrary(this.#place.db, this.dir, this.options.log)) this.#writer.emit('reset');
+      if (changed) this.#writer.emit('reset');
     });
   }
 
@@ -302,7 +303,8 @@ export class LibraryStore {
           await removeCopy(to).catch(() => undefined);
           throw error;
         }
-        const { db } = await openIndex(to.dir, this.options.log);
+        const { db, repaired } = await openIndex(to.dir, this.options.log);
+        this.repairPending ||= !repaired;
         const old = this.#place.db;
         this.#place.db = db;
         this.#place.dir = to.dir;

@@ -27,6 +27,22 @@ describe('settledQueue', () => {
     expect(ran).toEqual(['kept']);
   });
 
+  it('runs a piece that has waited its longest, however often new work comes; the rest once things settle', () => {
+    const whenSettled = settledQueue(120, 500);
+    const ran: string[] = [];
+    whenSettled(() => ran.push('first'));
+    // Posters arriving one by one, 100 ms apart: each one restarts the quiet time.
+    for (let i = 1; i <= 8; i++) {
+      vi.advanceTimersByTime(100);
+      whenSettled(() => ran.push(`poster ${i}`));
+      if (i === 4) expect(ran).toEqual([]);
+      if (i === 6) expect(ran).toEqual(['first']);
+    }
+    expect(ran).toEqual(['first', 'poster 1', 'poster 2']);
+    vi.advanceTimersByTime(200);
+    expect(ran).toEqual(['first', ...Array.from({ length: 8 }, (_, i) => `poster ${i + 1}`)]);
+  });
+
   it('runs each piece of work once, and keeps serving later work', () => {
     const whenSettled = settledQueue(50);
     const ran: string[] = [];

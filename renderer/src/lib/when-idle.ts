@@ -13,26 +13,40 @@ export function whenIdle(run: () => void, timeoutMs = 200): () => void {
 
 /**
  * A queue of work that waits until the screen has settled: nothing new asked for `quietMs`, then the
- * page's next free moment runs all of it at once. Returns `whenSettled(run)`, which queues `run`
- * and returns a function that takes it back out. One timer serves every caller, however many.
+ * page's next free moment runs it. A piece that has itself waited `longestMs` runs then anyway (a
+ * card that has kept its job while others around it change, or pictures waiting behind posters
+ * arriving one by one). Returns `whenSettled(run)`, which queues `run` and returns a function that
+ * takes it back out. One timer serves every caller, however many.
  */
-export function settledQueue(quietMs: number): (run: () => void) => () => void {
-  const waiting = new Set<() => void>();
-  let stopTimer: (() => void) | undefined;
-  let stopIdle: (() => void) | undefined;
-  const runAll = () => {
-    stopIdle = undefined;
-    const runs = [...waiting];
-    waiting.clear();
-    for (const run of runs) run();
+export function settledQueue(quietMs: number, longestMs = 1000): (run: () => void) => () => void {
+  /** Each piece of work, and when it was queued. */
+  const waiting = new Map<() => void, number>();
+  let lastAsked = 0;
+  let stop = () => {};
+  const schedule = () => {
+    stop();
+    if (!waiting.size) return;
+    const at = Math.min(lastAsked + quietMs, Math.min(...waiting.values()) + longestMs);
+    let stopIdle = () => {};
+    const timer = setTimeout(() => (stopIdle = whenIdle(runDue)), Math.max(0, at - Date.now()));
+    stop = () => {
+      clearTimeout(timer);
+      stopIdle();
+    };
+  };
+  const runDue = () => {
+    const now = Date.now();
+    const settled = now - lastAsked >= quietMs;
+    const due = [...waiting].filter(([, queuedAt]) => settled || now - queuedAt >= longestMs).map(([run]) => run);
+    for (const run of due) waiting.delete(run);
+    schedule();
+    for (const run of due) run();
   };
   return (run) => {
     const entry = () => run();
-    waiting.add(entry);
-    stopTimer?.();
-    stopIdle?.();
-    const timer = setTimeout(() => (stopIdle = whenIdle(runAll)), quietMs);
-    stopTimer = () => clearTimeout(timer);
-    return () => waiting.delete(entry);
+    lastAsked = Date.now();
+    waiting.set(entry, lastAsked);
+    schedule();
+    return () => void waiting.delete(entry);
   };
 }

@@ -68,6 +68,8 @@ describe('the library state', () => {
     state = new LibraryState();
   });
   afterEach(() => {
+    state.dispose();
+    vi.useRealTimers();
     vi.restoreAllMocks();
     delete window.keyframe;
   });
@@ -100,19 +102,41 @@ describe('the library state', () => {
     const main = fakeBridge(1000);
     await state.enter();
     expect(state.spendCurrent).toBe(true);
+    // The clock moves only when told, so a slow machine cannot space the keystrokes out.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const answered = async () => {
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+      flushSync();
+    };
     for (const text of ['f', 'fo', 'fox']) {
       state.setFilters({ text });
-      await settle();
+      await answered();
       expect(state.shownFor).toBe(state.queryKey());
+      vi.advanceTimersByTime(100);
     }
     expect(main.library.list).toHaveBeenCalledTimes(4);
     expect(main.library.spend).toHaveBeenCalledTimes(1);
     expect(state.spend).toEqual({ usd: 560, costed: 1000 });
     expect(state.spendCurrent).toBe(false);
-    await vi.waitFor(() => expect(state.spendCurrent).toBe(true));
+    vi.advanceTimersByTime(50); // 150 ms after "fox"
+    await answered();
     expect(main.library.spend).toHaveBeenCalledTimes(2);
     expect(main.library.spend.mock.calls[1][0]).toMatchObject({ text: 'fox' });
     expect(state.spend).toEqual({ usd: 18.48, costed: 33 });
+    expect(state.spendCurrent).toBe(true);
+  });
+
+  it('a spend main could not work out is not shown at all (never an earlier query’s, faded as if coming)', async () => {
+    const main = fakeBridge(1000);
+    await state.enter();
+    main.library.spend.mockImplementationOnce(
+      () => Promise.resolve({ ok: false, error: { code: 'io', message: 'The disk is busy.' } }) as never,
+    );
+    state.setFilters({ text: 'fox' });
+    await vi.waitFor(() => expect(main.library.spend).toHaveBeenCalledTimes(2));
+    await vi.waitFor(() => expect(state.spendCurrent).toBe(true));
+    expect(state.spend).toBeUndefined();
+    expect(state.error).toBe('The disk is busy.');
   });
 
   it("shows a query's results without waiting for its spend, asked after them, which follows", async () => {

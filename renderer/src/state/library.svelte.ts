@@ -39,6 +39,7 @@ export class LibraryState {
   #pages = new ResultPages<JobSummary>(PAGE_SIZE, MAX_PAGES);
   #shownFor = $state('');
   #queryVersion = $state(0);
+  #newQueryShown = $state(false);
   #error = $state<string | undefined>();
   #info = $state<LibraryInfo | undefined>();
   #openId = $state<string | undefined>();
@@ -87,6 +88,10 @@ export class LibraryState {
   /** Changes each time a new query's results replace the old ones (the grid scrolls to the top). */
   get queryVersion(): number {
     return this.#queryVersion;
+  }
+  /** The results on screen are a new query's (typed, filtered), not the same query's refreshed. */
+  get newQueryShown(): boolean {
+    return this.#newQueryShown;
   }
   /** The query whose results are on screen, as a key (tests and benchmarks wait for it). */
   get shownFor(): string {
@@ -165,6 +170,7 @@ export class LibraryState {
       this.#error = undefined;
       if (replace) {
         this.#shownFor = this.queryKey(filters);
+        this.#newQueryShown = newQuery;
         if (newQuery) {
           this.#queryVersion++;
           this.selected = 0;
@@ -192,7 +198,11 @@ export class LibraryState {
         this.#spendFor = this.queryKey(filters);
       }
     } catch (error) {
-      if (this.#pages.isCurrent(generation)) this.#error = error instanceof Error ? error.message : String(error);
+      if (!this.#pages.isCurrent(generation)) return;
+      this.#error = error instanceof Error ? error.message : String(error);
+      // No spend rather than an earlier query's shown as if it were coming.
+      this.#spend = undefined;
+      this.#spendFor = this.queryKey(filters);
     }
   }
 
@@ -351,9 +361,14 @@ export class LibraryState {
       bridge().on.libraryMoveProgress((progress) => (this.#move = progress)),
       () => window.removeEventListener('online', online),
       () => window.removeEventListener('offline', online),
-      () => clearTimeout(this.#refreshTimer),
-      () => clearTimeout(this.#spendTimer),
+      () => this.dispose(),
     );
+  }
+
+  /** Stops the timers (a refresh, a spend) still waiting. */
+  dispose(): void {
+    clearTimeout(this.#refreshTimer);
+    clearTimeout(this.#spendTimer);
   }
 
   async #reloadDetail(id: string): Promise<void> {

@@ -33,11 +33,42 @@ describe('JobCard', () => {
     expect(onshown).toHaveBeenCalledWith(job);
   });
 
-  it('shows the start frame while there is no poster, asked for once the page is idle', async () => {
+  it('shows the start frame while there is no poster, asked for once the results have settled', async () => {
     renderCard();
     expect(document.querySelectorAll('img')).toHaveLength(0);
     await vi.waitFor(() => expect(document.querySelectorAll('img')).toHaveLength(1));
     expect(document.querySelector('img')!.getAttribute('src')).toBe(job.startFrameUrl);
+  });
+
+  it('shows at once a picture a card has shown before (cards moving along when a job is added)', async () => {
+    const other: JobSummary = {
+      ...job,
+      id: '20260514-153013-aaaaaa',
+      startFrameUrl: '/media/library/2026-05/20260514-153013-aaaaaa/start.png',
+    };
+    const props = {
+      index: 0,
+      count: 2,
+      tabindex: 0,
+      selected: false,
+      onopen: vi.fn(),
+      onfavourite: vi.fn(),
+      onfocus: vi.fn(),
+      onshown: vi.fn(),
+    };
+    const first = render(JobCard, { ...props, job: other });
+    await vi.waitFor(() => expect(document.querySelector('img')?.getAttribute('src')).toBe(other.startFrameUrl));
+    await fireEvent.load(document.querySelector('img')!);
+    first.unmount();
+    // While the user types, even a picture shown before waits for the results to settle.
+    const typed = render(JobCard, { ...props, job: other, newResults: true });
+    expect(document.querySelectorAll('img')).toHaveLength(0);
+    typed.unmount();
+    // The same results refreshed, the job now in the next card: its picture is there in the same update, faded in.
+    render(JobCard, { ...props, job: other });
+    const img = document.querySelector('img')!;
+    expect(img.getAttribute('src')).toBe(other.startFrameUrl);
+    expect(img.classList.contains('loaded')).toBe(true);
   });
 
   it('opens on click and stars with its own button', async () => {
