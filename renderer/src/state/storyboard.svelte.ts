@@ -22,6 +22,11 @@ import { handleError, toasts } from './toasts.svelte';
 
 /** How long typing may pause before a prompt is saved. */
 const PROMPT_SAVE_MS = 400;
+/**
+ * How long the list stays while a board is fetched: a board usually arrives well within it, and is
+ * then drawn once, complete; a slower one gets the board's "Opening…" view.
+ */
+const OPEN_QUIET_MS = 250;
 
 /** "4 jobs · 20 s · about $2.24": what a make plan will send, on one line. */
 export function planLine(plan: MakePlan): string {
@@ -44,6 +49,8 @@ export class StoryboardState {
   #plan = $state<MakePlan | undefined>();
   #making = $state<'all' | ShotKey | undefined>();
   #refetch: ReturnType<typeof setTimeout> | undefined;
+  #openSlow = $state(false);
+  #openTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Undefined while loading. */
   get list(): readonly StoryboardSummary[] | undefined {
@@ -54,6 +61,10 @@ export class StoryboardState {
   }
   get openId(): StoryboardId | undefined {
     return this.#openId;
+  }
+  /** Whether the Storyboard place shows the open board (or its "Opening…" or error view) rather than the list. */
+  get showsBoard(): boolean {
+    return this.#openId !== undefined && (this.#board !== undefined || this.#boardError !== undefined || this.#openSlow);
   }
   /** The open board, once it has loaded. */
   get board(): Storyboard | undefined {
@@ -105,6 +116,7 @@ export class StoryboardState {
 
   async create(name: string): Promise<void> {
     const board = await call(bridge().storyboard.create(name));
+    this.#stopOpenTimer();
     this.#openId = board.id;
     this.#apply(board);
     void this.loadList();
@@ -116,16 +128,26 @@ export class StoryboardState {
     this.#boardError = undefined;
     this.#plan = undefined;
     this.#drafts = {};
+    this.#stopOpenTimer();
+    this.#openTimer = setTimeout(() => (this.#openSlow = true), OPEN_QUIET_MS);
     try {
       const board = await call(bridge().storyboard.get(id));
       if (this.#openId === id) this.#apply(board);
     } catch (error) {
       if (this.#openId === id) this.#boardError = error instanceof Error ? error.message : String(error);
+    } finally {
+      if (this.#openId === id) this.#stopOpenTimer();
     }
+  }
+
+  #stopOpenTimer(): void {
+    clearTimeout(this.#openTimer);
+    this.#openSlow = false;
   }
 
   close(): void {
     this.#flushDrafts();
+    this.#stopOpenTimer();
     this.#openId = undefined;
     this.#board = undefined;
     this.#boardError = undefined;

@@ -83,6 +83,57 @@ describe('the open storyboard', () => {
   });
 });
 
+describe('opening a board', () => {
+  beforeEach(() => storyboards.close());
+
+  it('keeps the list in place while the board is fetched, then shows it whole', async () => {
+    let answer!: (value: Result<ReturnType<typeof board>>) => void;
+    api.get.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    const opening = storyboards.open(ID);
+    expect(storyboards.openId).toBe(ID);
+    expect(storyboards.showsBoard).toBe(false);
+    answer(ok(board('A quiet dawn')));
+    await opening;
+    expect(storyboards.showsBoard).toBe(true);
+    expect(storyboards.board?.shots[0].prompt).toBe('A quiet dawn');
+  });
+
+  it('shows the board\'s "Opening…" view when the board is slow to come', async () => {
+    vi.useFakeTimers();
+    let answer!: (value: Result<ReturnType<typeof board>>) => void;
+    api.get.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    const opening = storyboards.open(ID);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(storyboards.showsBoard).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(storyboards.showsBoard).toBe(true);
+    expect(storyboards.board).toBeUndefined();
+    answer(ok(board()));
+    await opening;
+    expect(storyboards.board?.id).toBe(ID);
+  });
+
+  it('shows why a board could not be opened, in place of the list', async () => {
+    api.get.mockImplementationOnce(async () => ({ ok: false, error: { code: 'not_found', message: 'This storyboard is gone.' } }) as never);
+    await storyboards.open(ID);
+    expect(storyboards.showsBoard).toBe(true);
+    expect(storyboards.boardError).toBe('This storyboard is gone.');
+  });
+
+  it('goes back to the list when closed while the board is still coming', async () => {
+    vi.useFakeTimers();
+    let answer!: (value: Result<ReturnType<typeof board>>) => void;
+    api.get.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    const opening = storyboards.open(ID);
+    storyboards.close();
+    await vi.advanceTimersByTimeAsync(1000);
+    answer(ok(board()));
+    await opening;
+    expect(storyboards.showsBoard).toBe(false);
+    expect(storyboards.board).toBeUndefined();
+  });
+});
+
 describe('a frame dropped on the strip', () => {
   it('goes straight in when it passes the checks', async () => {
     const picker = new KeyframePicker();
