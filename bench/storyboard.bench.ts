@@ -4,8 +4,9 @@
  *   - `storyboard:get` on the real service: cold (the first after the services start, over several
  *     restarts) and warm; target < 100 ms;
  *   - in Chromium against the carrier, the built renderer: from the click that opens the board in the
- *     list to the board painted and usable (every keyframe and shot card in the DOM, the cards in view
- *     built with their prompt editors and takes, then the next frame), target < 100 ms: cold (the
+ *     list to the board painted and usable across the window (its cards there in the DOM, the shot
+ *     cards built with their prompt editors and takes, then the next frame), target < 100 ms, and to
+ *     the paint with every card of the board in the DOM, shown beside it: cold (the
  *     first open in a new renderer process, several times) and warm (after a few opens that let V8
  *     optimise); and scrolling the strip to its far end until the last card there is built;
  *   - the player's seam: "Seam preview" played across several seams, timed inside the page with
@@ -82,38 +83,48 @@ async function serviceFigures(): Promise<Figure[]> {
 }
 
 /**
- * In the page: clicks "Open NAME" and resolves, after the next paint, once the board is usable:
- * every keyframe and every shot card in the DOM, and each shot card in the visible part of the strip
- * built, its prompt editor and take tiles in place (cards further along are built as they come
- * near; images and videos decode after this). Resolves with the time and the cards built by then.
+ * In the page: clicks "Open NAME" and resolves with two times. `ms`: after the next paint once the
+ * board is usable as far as the window shows: the keyframe cards and shot cards across the whole
+ * visible width of the strip in the DOM, each shot card there built with its prompt editor and take
+ * tiles (images and videos decode after this). `completeMs`: after the paint in which every keyframe
+ * and shot card of the board is in the DOM (the strip beyond the window is put in just after the
+ * first paint; cards further along are built as they come near). Also the cards built by then.
  */
 function timeBoardOpen(
   page: Page,
   name: string,
   counts: { keyframes: number; shots: number; takesPerShot: number },
-): Promise<{ ms: number; built: number }> {
+): Promise<{ ms: number; completeMs: number; built: number }> {
   return page.evaluate(
     async ([name, counts]) => {
       const t0 = performance.now();
       document.querySelector<HTMLButtonElement>(`button[aria-label="Open ${name}"]`)!.click();
-      const ready = () => {
-        const shots = [...document.querySelectorAll<HTMLElement>('[data-testid="shot"]')];
-        if (document.querySelectorAll('[data-testid="keyframe"]').length !== counts.keyframes || shots.length !== counts.shots)
-          return false;
-        const strip = document.querySelector('[data-strip]')!.getBoundingClientRect();
-        const inView = shots.filter((shot) => {
-          const box = shot.getBoundingClientRect();
-          return box.right > strip.left && box.left < strip.right && box.top < innerHeight;
-        });
+      /** The cards of `testid` that the strip shows, or undefined unless the DOM holds them past its visible right edge. */
+      const acrossView = (strip: DOMRect, testid: string, total: number) => {
+        const boxes = [...document.querySelectorAll<HTMLElement>(`[data-testid="${testid}"]`)].map((card) => ({
+          card,
+          box: card.getBoundingClientRect(),
+        }));
+        if (boxes.length < total && !boxes.some(({ box }) => box.right >= strip.right)) return undefined;
+        return boxes.filter(({ box }) => box.right > strip.left && box.left < strip.right && box.top < innerHeight).map(({ card }) => card);
+      };
+      const usable = () => {
+        const strip = document.querySelector('[data-strip]')?.getBoundingClientRect();
+        if (!strip || !acrossView(strip, 'keyframe', counts.keyframes)?.length) return false;
+        const shots = acrossView(strip, 'shot', counts.shots);
         return (
-          inView.length > 0 &&
-          inView.every(
+          !!shots?.length &&
+          shots.every(
             (shot) => shot.dataset['built'] === 'true' && shot.querySelectorAll('[data-testid="take"]').length === counts.takesPerShot,
           )
         );
       };
-      const ms = (await (window as unknown as BenchWindow).benchPainted(ready)) - t0;
-      return { ms, built: document.querySelectorAll('[data-testid="shot"][data-built="true"]').length };
+      const complete = () =>
+        document.querySelectorAll('[data-testid="keyframe"]').length === counts.keyframes &&
+        document.querySelectorAll('[data-testid="shot"]').length === counts.shots;
+      const bench = (window as unknown as BenchWindow).benchPainted;
+      const [ms, completeMs] = (await Promise.all([bench(usable), bench(complete)])).map((at) => at - t0);
+      return { ms, completeMs, built: document.querySelectorAll('[data-testid="shot"][data-built="true"]').length };
     },
     [name, counts] as const,
   );
@@ -242,16 +253,20 @@ async function uiFigures(): Promise<Figure[]> {
     const counts = { keyframes: board.keyframes.length, shots: board.shots.length, takesPerShot: 2 };
 
     const cold: number[] = [];
+    const coldComplete: number[] = [];
     for (let start = 0; start < COLD_OPENS; start++) {
       const fresh = start === 0 ? page : await app.freshPage();
       await fresh.keyboard.press('Control+4');
       await fresh.getByRole('button', { name: `Open ${board.name}` }).waitFor();
-      cold.push((await timeBoardOpen(fresh, board.name, counts)).ms);
+      const open = await timeBoardOpen(fresh, board.name, counts);
+      cold.push(open.ms);
+      coldComplete.push(open.completeMs);
       await fresh.getByTestId('board-player').waitFor();
     }
     page = app.page;
     const warming: number[] = [];
     const warm: number[] = [];
+    const warmComplete: number[] = [];
     const built: number[] = [];
     const scrolls: number[] = [];
     const spent: { scriptMs: number; renderMs: number }[] = [];
@@ -266,6 +281,7 @@ async function uiFigures(): Promise<Figure[]> {
         continue;
       }
       warm.push(open.ms);
+      warmComplete.push(open.completeMs);
       built.push(open.built);
       spent.push(await longFrames(page));
       scrolls.push(await timeScrollToEnd(page, counts.takesPerShot));
@@ -280,7 +296,7 @@ async function uiFigures(): Promise<Figure[]> {
         unit: 'ms',
         target: `< ${OPEN_TARGET_MS} ms`,
         meetsTarget: median(cold) < OPEN_TARGET_MS,
-        note: `${cold.map((ms) => ms.toFixed(0)).join(', ')} ms; then the next ${warming.length} opens, while V8 still optimises: ${warming.map((ms) => ms.toFixed(0)).join(', ')} ms; ${load()}`,
+        note: `${cold.map((ms) => ms.toFixed(0)).join(', ')} ms; every card in the DOM and painted: ${coldComplete.map((ms) => ms.toFixed(0)).join(', ')} ms; then the next ${warming.length} opens, while V8 still optimises: ${warming.map((ms) => ms.toFixed(0)).join(', ')} ms; ${load()}`,
       },
       {
         name: `open the ${counts.shots}-shot board in Chromium, warm (p95 of ${warm.length})`,
@@ -288,7 +304,7 @@ async function uiFigures(): Promise<Figure[]> {
         unit: 'ms',
         target: `< ${OPEN_TARGET_MS} ms`,
         meetsTarget: percentile(warm, 95) < OPEN_TARGET_MS,
-        note: `${spread(warm)}; in frames over 50 ms per open (median): script ${part('scriptMs')} ms, style + layout + paint ${part('renderMs')} ms; shot cards built when painted: ${median(built)} of ${counts.shots} (the rest as they come near); images decode after this; ${load()}`,
+        note: `${spread(warm)}; every card in the DOM and painted: ${spread(warmComplete)}; in frames over 50 ms per open (median): script ${part('scriptMs')} ms, style + layout + paint ${part('renderMs')} ms; shot cards built by then: ${median(built)} of ${counts.shots} (the rest as they come near); images decode after this; ${load()}`,
       },
       {
         name: `scroll the strip to its far end: the last shot card built with its takes and painted (p95 of ${scrolls.length})`,

@@ -75,4 +75,18 @@ test('a 29-shot board builds a card far along when it is scrolled to or tabbed i
   await page.keyboard.press('Shift+Tab');
   await expect(shots.nth(lastSketch)).toHaveAttribute('data-built', 'true');
   await expect(shots.nth(lastSketch).getByRole('button', { name: /^Make/ })).toBeFocused();
+
+  // A take far along leads to its shot: the board opens afresh from the Library and brings shot 27
+  // into view (its card is put in just after the board's first paint).
+  await page.keyboard.press('Control+3');
+  await page.getByRole('searchbox', { name: 'Search prompts' }).fill('"shot 27"');
+  await page
+    .getByRole('button', { name: /^@Image1 to @Image2, shot 27\./ })
+    .first()
+    .click();
+  const detail = page.getByRole('dialog', { name: 'Job details' });
+  await detail.getByRole('button', { name: `Storyboard ${board.name} · shot 27` }).click();
+  await expect(detail).toBeHidden();
+  await expect(page.getByRole('heading', { name: 'Shot 27', exact: true })).toBeInViewport();
+  await expect(shots.nth(26)).toHaveAttribute('data-built', 'true');
 });

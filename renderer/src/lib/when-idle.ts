@@ -11,6 +11,12 @@ export function whenIdle(run: () => void, timeoutMs = 200): () => void {
   return () => clearTimeout(id);
 }
 
+/** Resolves once the browser has painted the current state (at once where there is no painting, as in tests). */
+export function afterPaint(): Promise<void> {
+  if (typeof requestAnimationFrame !== 'function' || document.hidden) return Promise.resolve();
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
 /**
  * A queue of work that waits until the screen has settled: nothing new asked for `quietMs`, then the
  * page's next free moment runs it. A piece that has itself waited `longestMs` runs then anyway (a

@@ -7,6 +7,7 @@ import type { FixKind, Frame, FrameIntegrityEvent, FrameRole, HeadVerdict } from
 import { HEAD_SAMPLE_BYTES } from '$contract/frames';
 import { bridge, call } from '../lib/bridge';
 import { toBase64 } from '../lib/bytes';
+import { afterPaint } from '../lib/when-idle';
 import { toasts } from './toasts.svelte';
 
 export type Slot =
@@ -209,12 +210,6 @@ export class FrameSlots<R extends string> {
     this.#earlyIntegrity.delete(frame.id);
     return applyIntegrity(frame, early);
   }
-}
-
-/** Resolves once the browser has painted the current state (at once where there is no painting, as in tests). */
-function afterPaint(): Promise<void> {
-  if (typeof requestAnimationFrame !== 'function' || document.hidden) return Promise.resolve();
-  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
 function applyIntegrity(frame: Frame, event: FrameIntegrityEvent): Frame {

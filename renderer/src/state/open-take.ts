@@ -1,5 +1,4 @@
 /** From a take in the Queue or the Library to its board in the Storyboard place, with its shot in view. */
-import { tick } from 'svelte';
 import type { TakeOf } from '$contract';
 import { library } from './library.svelte';
 import { navigation } from './navigation.svelte';
@@ -14,7 +13,5 @@ export async function openTakeInBoard(take: TakeOf): Promise<void> {
     navigation.go('storyboard');
     await storyboards.open(board.id);
   } else navigation.go('storyboard');
-  await tick();
-  const shot = document.getElementById(`shot-${take.shot}-title`);
-  shot?.closest('section')?.scrollIntoView({ block: 'center' });
+  storyboards.showShot(take.shot);
 }

@@ -50,6 +50,7 @@ export class StoryboardState {
   #making = $state<'all' | ShotKey | undefined>();
   #refetch: ReturnType<typeof setTimeout> | undefined;
   #openSlow = $state(false);
+  #shotToShow = $state<ShotKey | undefined>();
   #openTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Undefined while loading. */
@@ -61,6 +62,13 @@ export class StoryboardState {
   }
   get openId(): StoryboardId | undefined {
     return this.#openId;
+  }
+  /** A shot to bring into view as soon as its card is on the page (a take leads to its shot). */
+  get shotToShow(): ShotKey | undefined {
+    return this.#shotToShow;
+  }
+  showShot(key: ShotKey | undefined): void {
+    this.#shotToShow = key;
   }
   /** Whether the Storyboard place shows the open board (or its "Opening…" or error view) rather than the list. */
   get showsBoard(): boolean {
@@ -128,6 +136,7 @@ export class StoryboardState {
     this.#boardError = undefined;
     this.#plan = undefined;
     this.#drafts = {};
+    this.#shotToShow = undefined;
     this.#stopOpenTimer();
     this.#openTimer = setTimeout(() => (this.#openSlow = true), OPEN_QUIET_MS);
     try {
@@ -148,6 +157,7 @@ export class StoryboardState {
   close(): void {
     this.#flushDrafts();
     this.#stopOpenTimer();
+    this.#shotToShow = undefined;
     this.#openId = undefined;
     this.#board = undefined;
     this.#boardError = undefined;
