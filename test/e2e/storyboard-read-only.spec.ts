@@ -34,18 +34,41 @@ test('while another Keyframe holds the library, a storyboard is shown read-only 
       /is sending and following the jobs/,
     );
 
-    await page.getByRole('button', { name: 'Rename' }).click();
-    await page.getByRole('textbox', { name: 'Name' }).fill('Harbour at night');
-    await page.getByRole('dialog', { name: 'Rename storyboard' }).getByRole('button', { name: 'Rename' }).click();
-    await expect(page.getByRole('alert').filter({ hasText: 'The storyboard was not renamed' })).toContainText(
+    // Nothing can be changed either: each control is off and says why; the prompt stays readable.
+    const why = /is sending and following the jobs/;
+    for (const control of [
+      page.getByRole('button', { name: 'Rename' }),
+      page.getByRole('combobox', { name: 'Takes per shot' }),
+      page.getByRole('button', { name: 'Insert a keyframe at position 2' }),
+      page.getByRole('button', { name: 'Remove keyframe 1' }),
+      page.getByRole('button', { name: 'Replace keyframe 2' }),
+      page.getByRole('radio', { name: '10 s' }),
+      page.getByRole('toolbar', { name: 'Insert a frame token' }).getByRole('button').first(),
+    ]) {
+      await expect(control).toBeDisabled();
+    }
+    await expect(page.getByRole('button', { name: 'Rename' })).toHaveAttribute('title', why);
+    await expect(page.getByRole('button', { name: 'Remove keyframe 1' })).toHaveAttribute('title', why);
+    await expect(page.getByRole('radiogroup', { name: 'Shot 1 duration' })).toHaveAttribute('title', why);
+    const prompt = page.getByRole('textbox', { name: 'Prompt' });
+    await expect(prompt).toHaveValue('The tide comes in');
+    await expect(prompt).not.toBeEditable();
+    await expect(prompt).toHaveAttribute('title', why);
+
+    // A change the keys still ask for (Delete on a keyframe) is refused by main, with the reason, and nothing is written.
+    await page.getByRole('article', { name: /^Keyframe 1 of 2/ }).focus();
+    await page.keyboard.press('Delete');
+    await expect(page.getByRole('alert').filter({ hasText: 'The keyframe was not removed' })).toContainText(
       'The storyboard was not changed.',
     );
-    await expect(page.getByRole('heading', { name: 'Harbour at dawn' })).toBeVisible();
-    expect(app.services!.storyboard.get(board.id).name).toBe('Harbour at dawn');
+    await expect(page.getByTestId('keyframe')).toHaveCount(2);
+    expect(app.services!.storyboard.get(board.id).keyframes).toHaveLength(2);
 
     // The lease released (the CLI ended): the app takes the library over, and the change goes through.
     await cli.release();
     await expect(banner).toBeHidden();
+    await expect(prompt).toBeEditable();
+    await expect(page.getByRole('button', { name: 'Remove keyframe 1' })).toBeEnabled();
     // Escape leaves the name as it was, and the dialog opens again at once, from the name it had.
     await page.getByRole('button', { name: 'Rename' }).click();
     await page.getByRole('textbox', { name: 'Name' }).fill('Not this one');
