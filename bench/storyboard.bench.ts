@@ -85,8 +85,8 @@ async function serviceFigures(): Promise<Figure[]> {
 /**
  * In the page: clicks "Open NAME" and resolves with two times. `ms`: after the next paint once the
  * board is usable as far as the window shows: the keyframe cards and shot cards across the whole
- * visible width of the strip in the DOM, each shot card there built with its prompt editor and take
- * tiles (images and videos decode after this). `completeMs`: after the paint in which every keyframe
+ * visible width of the strip in the DOM, each keyframe card there with its four tool buttons, each
+ * shot card there built with its prompt editor and take tiles (images and videos decode after this). `completeMs`: after the paint in which every keyframe
  * and shot card of the board is in the DOM (the strip beyond the window is put in just after the
  * first paint; cards further along are built as they come near). Also the cards built by then.
  */
@@ -110,7 +110,9 @@ function timeBoardOpen(
       };
       const usable = () => {
         const strip = document.querySelector('[data-strip]')?.getBoundingClientRect();
-        if (!strip || !acrossView(strip, 'keyframe', counts.keyframes)?.length) return false;
+        if (!strip) return false;
+        const keyframes = acrossView(strip, 'keyframe', counts.keyframes);
+        if (!keyframes?.length || !keyframes.every((card) => card.querySelectorAll('.tools button').length === 4)) return false;
         const shots = acrossView(strip, 'shot', counts.shots);
         return (
           !!shots?.length &&

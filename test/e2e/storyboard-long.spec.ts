@@ -76,8 +76,8 @@ test('a 29-shot board builds a card far along when it is scrolled to or tabbed i
   await expect(shots.nth(lastSketch)).toHaveAttribute('data-built', 'true');
   await expect(shots.nth(lastSketch).getByRole('button', { name: /^Make/ })).toBeFocused();
 
-  // A take far along leads to its shot: the board opens afresh from the Library and brings shot 27
-  // into view (its card is put in just after the board's first paint).
+  // A take far along leads to its shot: from the Library the board's view is built anew, whole at
+  // once since a shot is to be shown, and shot 27 comes into view.
   await page.keyboard.press('Control+3');
   await page.getByRole('searchbox', { name: 'Search prompts' }).fill('"shot 27"');
   await page

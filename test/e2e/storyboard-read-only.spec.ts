@@ -21,6 +21,11 @@ test('while another Keyframe holds the library, a storyboard is shown read-only 
   try {
     const page = await app.launch();
     await page.keyboard.press('Control+4');
+    // The list: a board can be opened, not made, renamed or deleted; each says why.
+    for (const name of ['New storyboard', 'Rename Harbour at dawn', 'Delete Harbour at dawn']) {
+      await expect(page.getByRole('button', { name })).toBeDisabled();
+      await expect(page.getByRole('button', { name })).toHaveAttribute('title', /is sending and following the jobs/);
+    }
     await page.getByRole('button', { name: 'Open Harbour at dawn' }).click();
     const banner = page.getByRole('status').filter({ hasText: 'can be played and exported' });
     await expect(banner).toHaveText(
@@ -63,6 +68,13 @@ test('while another Keyframe holds the library, a storyboard is shown read-only 
     );
     await expect(page.getByTestId('keyframe')).toHaveCount(2);
     expect(app.services!.storyboard.get(board.id).keyframes).toHaveLength(2);
+    // Enter (replace) says why at once: no dialog opens to choose a frame that could not go in.
+    await page.getByRole('article', { name: /^Keyframe 2 of 2/ }).focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('alert').filter({ hasText: 'The keyframe was not put in the strip' })).toContainText(
+      'is sending and following the jobs',
+    );
+    await expect(page.getByRole('dialog')).toHaveCount(0);
 
     // The lease released (the CLI ended): the app takes the library over, and the change goes through.
     await cli.release();

@@ -7,6 +7,7 @@
 import type { Frame, KeyframeId } from '$contract';
 import { bridge, call } from '../lib/bridge';
 import { FrameSlots } from './frame-slots.svelte';
+import { queue } from './queue.svelte';
 import { storyboards } from './storyboard.svelte';
 import { handleError } from './toasts.svelte';
 
@@ -38,8 +39,19 @@ export class KeyframePicker {
     return this.slots.frame('keyframe');
   }
 
+  /**
+   * While another process holds the library nothing goes into the strip: says why (as main would),
+   * before any dialog opens or any frame is read, and answers true.
+   */
+  refusedReadOnly(): boolean {
+    const reason = queue.readOnly;
+    if (reason) handleError(new Error(reason), 'The keyframe was not put in the strip');
+    return reason !== undefined;
+  }
+
   /** Opens the dialog to choose a frame for `target` (empty, or showing the keyframe being replaced). */
   begin(target: KeyframeTarget): void {
+    if (this.refusedReadOnly()) return;
     this.#target = target;
     this.slots.clear('keyframe');
     this.#open = true;
@@ -48,7 +60,7 @@ export class KeyframePicker {
   /** Opens a keyframe already in the strip with its checks and fixes, to put a fixed copy back. */
   async fixKeyframe(id: KeyframeId, at: number): Promise<void> {
     const board = storyboards.openId;
-    if (!board) return;
+    if (!board || this.refusedReadOnly()) return;
     try {
       const frame = await call(bridge().storyboard.openKeyframe(board, id));
       this.#target = { mode: 'replace', at };

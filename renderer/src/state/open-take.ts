@@ -11,7 +11,9 @@ export async function openTakeInBoard(take: TakeOf): Promise<void> {
   if (storyboards.openId !== board.id) {
     storyboards.close(); // saves prompts typed on another board
     navigation.go('storyboard');
-    await storyboards.open(board.id);
-  } else navigation.go('storyboard');
-  storyboards.showShot(take.shot);
+    await storyboards.open(board.id, take.shot);
+  } else {
+    navigation.go('storyboard');
+    storyboards.showShot(take.shot);
+  }
 }

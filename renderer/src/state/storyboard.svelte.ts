@@ -67,8 +67,9 @@ export class StoryboardState {
   get shotToShow(): ShotKey | undefined {
     return this.#shotToShow;
   }
+  /** Shows that shot of the open board (none: done). */
   showShot(key: ShotKey | undefined): void {
-    this.#shotToShow = key;
+    this.#shotToShow = key && this.#board?.shots.some((shot) => shot.key === key) ? key : undefined;
   }
   /** Whether the Storyboard place shows the open board (or its "Opening…" or error view) rather than the list. */
   get showsBoard(): boolean {
@@ -125,12 +126,15 @@ export class StoryboardState {
   async create(name: string): Promise<void> {
     const board = await call(bridge().storyboard.create(name));
     this.#stopOpenTimer();
+    this.#shotToShow = undefined;
     this.#openId = board.id;
     this.#apply(board);
     void this.loadList();
   }
 
-  async open(id: StoryboardId): Promise<void> {
+  /** Opens a board, and then brings `shot` into view if given. */
+  async open(id: StoryboardId, shot?: ShotKey): Promise<void> {
+    if (this.#openId === id && !this.#board && !this.#boardError) return; // already on its way
     this.#openId = id;
     this.#board = undefined;
     this.#boardError = undefined;
@@ -141,7 +145,9 @@ export class StoryboardState {
     this.#openTimer = setTimeout(() => (this.#openSlow = true), OPEN_QUIET_MS);
     try {
       const board = await call(bridge().storyboard.get(id));
-      if (this.#openId === id) this.#apply(board);
+      if (this.#openId !== id) return;
+      this.#apply(board);
+      this.showShot(shot);
     } catch (error) {
       if (this.#openId === id) this.#boardError = error instanceof Error ? error.message : String(error);
     } finally {
@@ -293,6 +299,7 @@ export class StoryboardState {
 
   #apply(board: Storyboard): void {
     this.#board = board;
+    if (this.#shotToShow && !board.shots.some((shot) => shot.key === this.#shotToShow)) this.#shotToShow = undefined;
     this.#boardError = undefined;
     void this.#refreshPlan(board.id);
   }

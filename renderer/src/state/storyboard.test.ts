@@ -3,6 +3,7 @@ import type { MakePlan, Result } from '$contract';
 import { BOARD_ID, boardOf } from '../test/fake-board';
 import { frame, installFakeBridge } from '../test/fake-frames';
 import { KeyframePicker } from './keyframe-picker.svelte';
+import { queue } from './queue.svelte';
 import { planLine, storyboards } from './storyboard.svelte';
 import { toasts } from './toasts.svelte';
 
@@ -30,6 +31,7 @@ function fakeStoryboard() {
     plan: vi.fn(async () => ok(plan())),
     make: vi.fn(async () => ok({ sent: ['20261202-010000-aaaaaa'], problems: [] })),
     pick: vi.fn(async () => ok(board())),
+    openKeyframe: vi.fn(async () => ok(frame())),
   };
   const bridge = window.keyframe as unknown as Record<string, unknown>;
   Object.assign(bridge, { storyboard: fake });
@@ -131,6 +133,72 @@ describe('opening a board', () => {
     await opening;
     expect(storyboards.showsBoard).toBe(false);
     expect(storyboards.board).toBeUndefined();
+  });
+});
+
+describe('opening a board, with others on the way', () => {
+  beforeEach(() => storyboards.close());
+
+  it('a board opened while another was still coming gets its own "Opening…" view in time', async () => {
+    vi.useFakeTimers();
+    const answers: ((value: Result<ReturnType<typeof board>>) => void)[] = [];
+    api.get.mockImplementation(() => new Promise((resolve) => answers.push(resolve)));
+    const first = storyboards.open('sb-first' as typeof ID);
+    const second = storyboards.open(ID);
+    answers[0](ok(board())); // the first one's answer comes, too late to count
+    await first;
+    await vi.advanceTimersByTimeAsync(300);
+    expect(storyboards.openId).toBe(ID);
+    expect(storyboards.showsBoard).toBe(true);
+    expect(storyboards.board).toBeUndefined();
+    answers[1](ok(board('The second')));
+    await second;
+    expect(storyboards.board?.shots[0].prompt).toBe('The second');
+  });
+
+  it('asks once when the same board is opened twice in a row', async () => {
+    api.get.mockClear();
+    await Promise.all([storyboards.open(ID), storyboards.open(ID)]);
+    expect(api.get).toHaveBeenCalledTimes(1);
+    expect(storyboards.board?.id).toBe(ID);
+  });
+
+  it('brings the shot asked for into view once the board is there, and only a shot the board has', async () => {
+    await storyboards.open(ID, SHOT);
+    expect(storyboards.shotToShow).toBe(SHOT);
+    storyboards.showShot(undefined);
+    storyboards.close();
+    await storyboards.open(ID, 'k00000005>k00000009');
+    expect(storyboards.shotToShow).toBeUndefined();
+  });
+});
+
+describe('while another process holds the library', () => {
+  const READ_ONLY = 'The jobs CLI (pid 7) is sending and following the jobs in this library.';
+  const runner = (state: { open: number; readOnly?: true; problem?: string }) =>
+    Object.assign((window.keyframe as unknown as { jobs: object }).jobs, {
+      list: vi.fn(async () => ok([])),
+      state: vi.fn(async () => ok(state)),
+    });
+  beforeEach(async () => {
+    runner({ open: 0, readOnly: true, problem: READ_ONLY });
+    await queue.load();
+  });
+  afterEach(async () => {
+    runner({ open: 0 });
+    await queue.load();
+  });
+
+  it('opens no keyframe dialog and reads no frame: it says why at once', async () => {
+    const shown = vi.spyOn(toasts, 'show');
+    const picker = new KeyframePicker();
+    picker.begin({ mode: 'insert', at: 1 });
+    await picker.fixKeyframe('k00000001' as never, 1);
+    expect(picker.open).toBe(false);
+    expect(api.openKeyframe).not.toHaveBeenCalled();
+    expect(picker.refusedReadOnly()).toBe(true);
+    expect(shown).toHaveBeenCalledWith(`The keyframe was not put in the strip: ${READ_ONLY}`, 'error', 6000, undefined);
+    shown.mockRestore();
   });
 });
 
