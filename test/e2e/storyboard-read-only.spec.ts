@@ -4,7 +4,9 @@
  * that reason and nothing is written; once the lease is released the app takes over and the
  * change goes through.
  */
+import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
+import { seedBoard } from '../../bench/support/board';
 import { JobsLease } from '../../main/services/jobs/lease';
 import { madeBoard } from './board-setup';
 import { expect, test } from './fixtures';
@@ -14,6 +16,8 @@ test('while another Keyframe holds the library, a storyboard is shown read-only 
 }) => {
   test.skip(!app.services, 'the lease is taken beside the app’s own services, reachable in carrier mode only');
   const board = await madeBoard(app.services!, app.userDataDir, 'Harbour at dawn', ['The tide comes in']);
+  // A board whose takes are finished and picked: what read-only leaves on (play, export) and takes off (Pick).
+  await seedBoard(app.services!, await mkdtemp(join(app.userDataDir, 'frames-')), 3, 'Finished cut');
   await app.close();
   const held = await JobsLease.take(join(app.userDataDir, 'library'), 'the jobs CLI (jobs run)', () => undefined);
   expect(held).toBeInstanceOf(JobsLease);
@@ -75,6 +79,23 @@ test('while another Keyframe holds the library, a storyboard is shown read-only 
       'is sending and following the jobs',
     );
     await expect(page.getByRole('dialog')).toHaveCount(0);
+
+    // A finished board still plays and exports; its takes cannot be picked anew.
+    await page.getByRole('button', { name: 'All storyboards' }).click();
+    await page.getByRole('button', { name: 'Open Finished cut' }).click();
+    await expect(page.getByTestId('shot')).toHaveCount(2);
+    for (const pick of await page.getByRole('button', { name: /^(Pick|Picked) take \d$/ }).all()) {
+      await expect(pick).toBeDisabled();
+      await expect(pick).toHaveAttribute('title', /is sending and following the jobs/);
+    }
+    await expect(page.getByRole('button', { name: /^(Pick|Picked) take \d$/ })).toHaveCount(4);
+    await expect(page.getByRole('button', { name: 'Play all' })).toBeEnabled();
+    await expect(page.getByRole('button', { name: 'Seam preview' })).toBeEnabled();
+    await expect(page.getByRole('button', { name: 'Play side by side' }).first()).toBeEnabled();
+    await expect(page.getByRole('button', { name: /^Export MP4/ })).toBeEnabled();
+    await page.getByRole('button', { name: 'All storyboards' }).click();
+    await page.getByRole('button', { name: 'Open Harbour at dawn' }).click();
+    await expect(banner).toBeVisible();
 
     // The lease released (the CLI ended): the app takes the library over, and the change goes through.
     await cli.release();
