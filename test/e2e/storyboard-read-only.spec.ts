@@ -97,6 +97,16 @@ test('while another Keyframe holds the library, a storyboard is shown read-only 
     await page.getByRole('button', { name: 'Open Harbour at dawn' }).click();
     await expect(banner).toBeVisible();
 
+    // Create says so at once, and Make video waits for the library.
+    await page.keyboard.press('Control+1');
+    await expect(page.getByRole('status').filter({ hasText: 'a video can be prepared here, not sent' })).toContainText(
+      'The jobs CLI (jobs run)',
+    );
+    await expect(page.locator('#submit-reason')).toHaveText('Nothing is sent until the library is free.');
+    await expect(page.getByRole('button', { name: /^Make video/ })).toBeDisabled();
+    await app.screenshot('create-read-only');
+    await page.keyboard.press('Control+4');
+
     // The lease released (the CLI ended): the app takes the library over, and the change goes through.
     await cli.release();
     await expect(banner).toBeHidden();
@@ -112,6 +122,8 @@ test('while another Keyframe holds the library, a storyboard is shown read-only 
     await page.getByRole('dialog', { name: 'Rename storyboard' }).getByRole('button', { name: 'Rename' }).click();
     await expect(page.getByRole('heading', { name: 'Harbour at night' })).toBeVisible();
     expect(app.services!.storyboard.get(board.id).name).toBe('Harbour at night');
+    await page.keyboard.press('Control+1');
+    await expect(page.locator('#submit-reason')).toHaveText('Add a start frame.');
   } finally {
     await cli.release();
   }

@@ -10,6 +10,7 @@ import { FrameSlots } from './frame-slots.svelte';
 import type { Slot } from './frame-slots.svelte';
 import type { CreateHandoff } from './handoff.svelte';
 import { navigation } from './navigation.svelte';
+import { queue } from './queue.svelte';
 import { settings } from './settings.svelte';
 import { handleError, toasts } from './toasts.svelte';
 
@@ -54,6 +55,9 @@ function slotProblem(role: FrameRole, slot: Slot): string | undefined {
   }
 }
 
+/** Why Make video waits while another process holds the library. */
+export const READ_ONLY_REASON = 'Nothing is sent until the library is free.';
+
 export class CreateForm {
   /** The start and end frames; the frame slot components work on these. */
   readonly frames = new FrameSlots<FrameRole>(['start', 'end'], roleNames, (role) => role);
@@ -64,6 +68,8 @@ export class CreateForm {
   #duration = $state<Duration | undefined>();
 
   readonly blockingReason = $derived.by(() => {
+    // Said first (the screen's banner says who holds the library): nothing can be sent until then.
+    if (queue.readOnly) return READ_ONLY_REASON;
     for (const role of ['start', 'end'] as const) {
       const problem = slotProblem(role, this.frames.slots[role]);
       if (problem) return problem;

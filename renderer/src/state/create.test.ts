@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { frame, installFakeBridge } from '../test/fake-frames';
-import { CreateForm } from './create.svelte';
+import { frame, installFakeBridge, runnerIs } from '../test/fake-frames';
+import { CreateForm, READ_ONLY_REASON } from './create.svelte';
 import { toasts } from './toasts.svelte';
 
 let fake: ReturnType<typeof installFakeBridge>;
@@ -25,6 +25,23 @@ describe('the Create form', () => {
     form.prompt = 'From @Image1 to @Image2';
     expect(form.canSubmit).toBe(true);
     expect(form.request).toMatchObject({ prompt: 'From @Image1 to @Image2', duration: 5 });
+  });
+
+  it('while another process holds the library, says so first, and sends nothing', async () => {
+    await runnerIs({ open: 0, readOnly: true, problem: 'The jobs CLI (pid 7) is sending and following the jobs in this library.' });
+    try {
+      expect(form.blockingReason).toBe(READ_ONLY_REASON);
+      await form.addBytes('start', 'a.png', bytes);
+      await form.addBytes('end', 'b.png', bytes);
+      form.prompt = 'From @Image1 to @Image2';
+      expect(form.blockingReason).toBe(READ_ONLY_REASON);
+      expect(form.canSubmit).toBe(false);
+      await form.submit();
+      expect(fake.jobs.submit).not.toHaveBeenCalled();
+    } finally {
+      await runnerIs({ open: 0 });
+    }
+    expect(form.canSubmit).toBe(true);
   });
 
   it('names the failing rule with the schema message and the value', async () => {

@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MakePlan, Result } from '$contract';
 import { BOARD_ID, boardOf } from '../test/fake-board';
-import { frame, installFakeBridge } from '../test/fake-frames';
+import { frame, installFakeBridge, runnerIs } from '../test/fake-frames';
 import { KeyframePicker } from './keyframe-picker.svelte';
-import { queue } from './queue.svelte';
 import { planLine, storyboards } from './storyboard.svelte';
 import { toasts } from './toasts.svelte';
 
@@ -175,19 +174,8 @@ describe('opening a board, with others on the way', () => {
 
 describe('while another process holds the library', () => {
   const READ_ONLY = 'The jobs CLI (pid 7) is sending and following the jobs in this library.';
-  const runner = (state: { open: number; readOnly?: true; problem?: string }) =>
-    Object.assign((window.keyframe as unknown as { jobs: object }).jobs, {
-      list: vi.fn(async () => ok([])),
-      state: vi.fn(async () => ok(state)),
-    });
-  beforeEach(async () => {
-    runner({ open: 0, readOnly: true, problem: READ_ONLY });
-    await queue.load();
-  });
-  afterEach(async () => {
-    runner({ open: 0 });
-    await queue.load();
-  });
+  beforeEach(() => runnerIs({ open: 0, readOnly: true, problem: READ_ONLY }));
+  afterEach(() => runnerIs({ open: 0 }));
 
   it('opens no keyframe dialog and reads no frame: it says why at once', async () => {
     const shown = vi.spyOn(toasts, 'show');

@@ -1,7 +1,18 @@
 /** A stand-in for main's frame service behind `window.keyframe`, for renderer tests in jsdom. */
 import { vi } from 'vitest';
-import type { Frame, FrameIntegrityEvent, HeadVerdict, HostingStatus, InlinePlan, PriceQuote, Result, RuleCheck } from '$contract';
+import type {
+  Frame,
+  FrameIntegrityEvent,
+  HeadVerdict,
+  HostingStatus,
+  InlinePlan,
+  PriceQuote,
+  Result,
+  RuleCheck,
+  RunnerState,
+} from '$contract';
 import { MODEL_ID } from '$contract/model';
+import { queue } from '../state/queue.svelte';
 
 const message = {
   type: 'Accepted file types: jpg, jpeg, png, webp, gif, avif.',
@@ -129,4 +140,13 @@ export function installFakeBridge() {
     hosting,
     emitIntegrity: (event: FrameIntegrityEvent) => integrityListeners.forEach((listener) => listener(event)),
   };
+}
+
+/** What main's runner reports, as the queue state reads it (e.g. `readOnly` while another process holds the library). */
+export async function runnerIs(state: RunnerState): Promise<void> {
+  Object.assign((window.keyframe as unknown as { jobs: object }).jobs, {
+    list: vi.fn(async () => ok([])),
+    state: vi.fn(async () => ok(state)),
+  });
+  await queue.load();
 }
