@@ -61,6 +61,8 @@ export async function figuresAt(jobs: 10_000 | 100_000): Promise<Figure[]> {
   const figures: Figure[] = [];
   try {
     await app.page.keyboard.press('Control+3');
+    // The app shows "Loading…" until the queue has loaded (6,952 followed jobs in the larger library).
+    await app.page.locator('input[type="search"]').waitFor();
     await timeInPage(app.page, 'clear', 12, '');
     await typeAll(app); // warm: statements prepared, pages cached by SQLite, JIT
     for (const busy of [false, true]) {
