@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   });
   applySecurityRules(appEntry);
   handleAppProtocol(join(import.meta.dirname, '../renderer'));
-  handleMediaProtocol(() => services.mediaRoots(), appOrigin(appEntry));
+  handleMediaProtocol(services.media, appOrigin(appEntry));
   registerIpc(createDispatcher(createHandlers(services), { log }), () => mainWindow, appEntry);
 
   const open = async () => {

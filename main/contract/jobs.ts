@@ -41,7 +41,8 @@ export const QueueItem = z.object({
     })
     .optional(),
   videoUrl: z.string().optional(),
-  startFrameUrl: z.string().optional(),
+  /** A thumbnail of the start frame, the row's picture. */
+  startFrameThumbUrl: z.string().optional(),
   hosts: z.array(FrameHost),
   /** A storyboard's take: which board and shot. */
   take: TakeOf.optional(),

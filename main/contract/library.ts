@@ -90,8 +90,8 @@ export const JobSummary = z.object({
   posterUrl: z.string().optional(),
   /** The complete video, when there is one. */
   videoUrl: z.string().optional(),
-  /** The start frame as sent: the card's picture while there is no poster. */
-  startFrameUrl: z.string().optional(),
+  /** A thumbnail of the start frame as sent: the card's picture while there is no poster. */
+  startFrameThumbUrl: z.string().optional(),
   /** Completed by RunComfy but the video is not (yet) complete on disk. */
   downloading: z.boolean(),
   error: z.string().optional(),

@@ -20,6 +20,8 @@ export const StoryKeyframe = z.object({
   id: KeyframeId,
   name: z.string(),
   mediaUrl: z.string(),
+  /** Its thumbnail: what the strip, the shots and the takes without a poster show. */
+  thumbUrl: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   width: z.number().int().positive(),
   height: z.number().int().positive(),

@@ -15,7 +15,8 @@ import { FrameService } from './frames/service';
 import { localPollPolicy, PollSchedule } from './jobs/poll-schedule';
 import { JobsService } from './jobs/service';
 import type { Logger } from './log';
-import type { MediaRoots, MediaUrl } from './media';
+import type { MediaUrl } from './media';
+import type { MediaFiles } from './media-handler';
 import type { Platform } from './platform';
 import { createRunComfyClient, describeBaseUrl, resolveBaseUrl } from './runcomfy/client';
 import type { RunComfyClient } from './runcomfy/client';
@@ -24,6 +25,7 @@ import { TokenService } from './runcomfy/token';
 import { SettingsStore } from './settings';
 import { StoryboardService } from './storyboard/service';
 import { takeNamer } from './storyboard/take-of';
+import { Thumbnails } from './thumbnails';
 
 export interface ServiceOptions {
   userDataDir: string;
@@ -66,8 +68,8 @@ export interface Services {
   jobs: JobsService;
   /** Storyboards: keyframe strips whose shots' takes are tagged jobs (storyboard/). */
   storyboard: StoryboardService;
-  /** Folders whose files the renderer may load (the media rule in media.ts). */
-  mediaRoots(): MediaRoots;
+  /** What the media handler serves: the folders whose files the renderer may load (the media rule in media.ts) and thumbnails of their images. */
+  media: MediaFiles;
   appInfo(): AppInfo;
   close(): Promise<void>;
 }
@@ -98,6 +100,8 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const stagingDir = join(options.userDataDir, 'staging');
   await mkdir(stagingDir, { recursive: true });
   const library = await Library.open({ ...options, settings, events });
+  const thumbnails = new Thumbnails(join(options.userDataDir, 'thumbnails'));
+  thumbnails.trim().catch((error: unknown) => options.log.warn('thumbnails', 'the cache was not trimmed', error));
   const frames = new FrameService({
     stagingDir,
     mediaUrl: (relativePath) => options.mediaUrl('staging', relativePath),
@@ -154,7 +158,10 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     hosting,
     jobs,
     storyboard,
-    mediaRoots: () => ({ staging: stagingDir, library: library.store.dir }),
+    media: {
+      roots: () => ({ staging: stagingDir, library: library.store.dir }),
+      thumbnail: (file) => thumbnails.of(file),
+    },
     appInfo: () => ({
       name: 'Keyframe',
       version: options.version,

@@ -3,9 +3,11 @@ import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mediaUrlFor } from './media';
+import { sharp } from './image-engine';
+import { mediaUrlFor, thumbnailOf } from './media';
 import { createMediaHandler, createRendererHandler, parseRange } from './media-handler';
 import type { Handler } from './media-handler';
+import { THUMBNAIL_SIDE, Thumbnails } from './thumbnails';
 
 const VIDEO = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
 let base: string;
@@ -19,13 +21,19 @@ beforeAll(async () => {
   await mkdir(join(base, 'renderer', 'assets'), { recursive: true });
   await writeFile(join(base, 'library', 'job 1', 'vidéo.mp4'), VIDEO);
   await writeFile(join(base, 'staging', 'empty.png'), '');
+  await writeFile(join(base, 'staging', 'broken.png'), 'not a PNG at all');
+  await sharp({ create: { width: 2400, height: 1350, channels: 3, background: '#3a6' } })
+    .png()
+    .toFile(join(base, 'library', 'job 1', 'start.png'));
   await writeFile(join(base, 'secret.txt'), 'token');
   await symlink(join(base, 'secret.txt'), join(base, 'staging', 'innocent.png'));
   await writeFile(join(base, 'renderer', 'index.html'), '<!doctype html>');
   await writeFile(join(base, 'renderer', 'assets', 'app.js'), 'export {}');
   const roots = () => ({ library: join(base, 'library'), staging: join(base, 'staging') });
-  electron = createMediaHandler({ roots, prefix: 'keyframe-media://', allowOrigin: 'app://keyframe' });
-  carrier = createMediaHandler({ roots, prefix: '/media/' });
+  const thumbnails = new Thumbnails(join(base, 'thumbnails'));
+  const media = { roots, thumbnail: (file: string) => thumbnails.of(file) };
+  electron = createMediaHandler(media, { prefix: 'keyframe-media://', allowOrigin: 'app://keyframe' });
+  carrier = createMediaHandler(media, { prefix: '/media/' });
 });
 
 const video = mediaUrlFor('keyframe-media://')('library', 'job 1/vidéo.mp4');
@@ -100,6 +108,36 @@ describe('the media handler', () => {
     const response = await get(electron, url);
     expect([400, 404]).toContain(response.status);
     expect(await response.text()).not.toContain('token');
+  });
+
+  it('serves an image’s thumbnail for ?thumbnail: a WebP at most THUMBNAIL_SIDE wide, for our page only', async () => {
+    const start = mediaUrlFor('keyframe-media://')('library', 'job 1/start.png');
+    const response = await get(electron, thumbnailOf(start));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/webp');
+    expect(response.headers.get('access-control-allow-origin')).toBe('app://keyframe');
+    const meta = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['webp', THUMBNAIL_SIDE, 360]);
+    const whole = await get(electron, start);
+    expect([whole.headers.get('content-type'), (await sharp(Buffer.from(await whole.arrayBuffer())).metadata()).width]).toEqual([
+      'image/png',
+      2400,
+    ]);
+  });
+
+  it('serves the file itself for ?thumbnail when it is no image, or an image that cannot be read', async () => {
+    const clip = await get(electron, thumbnailOf(video), { range: 'bytes=0-9' });
+    expect([clip.status, clip.headers.get('content-type')]).toEqual([206, 'video/mp4']);
+    const broken = await get(carrier, `http://127.0.0.1:1${thumbnailOf(mediaUrlFor('/media/')('staging', 'broken.png'))}`);
+    expect([broken.status, await broken.text()]).toEqual([200, 'not a PNG at all']);
+  });
+
+  it('confines ?thumbnail by the same rule: nothing outside the roots is read, even to make a thumbnail', async () => {
+    for (const url of ['keyframe-media://staging/innocent.png?thumbnail', 'keyframe-media://library/..%2F..%2Fsecret.txt?thumbnail']) {
+      const response = await get(electron, url);
+      expect([400, 404]).toContain(response.status);
+      expect(await response.text()).not.toContain('token');
+    }
   });
 
   it('answers only addresses under its own prefix', async () => {

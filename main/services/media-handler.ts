@@ -5,14 +5,15 @@
  * `net.fetch(file://…)`: it answers no ranges (electron/electron#38749) and `<video>` cannot seek.
  *
  * Which files may be served is `resolveMediaPath`'s rule (media.ts); this module adds HTTP:
- * GET and HEAD, one byte range (206, or 416 when it cannot be met), type, length, streaming.
+ * GET and HEAD, one byte range (206, or 416 when it cannot be met), type, length, streaming, and
+ * an image's thumbnail in its place when the address asks for one (`?thumbnail`).
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { extensionsOf, imageFormats, mimeOf } from '../contract/model';
-import { resolveMediaPath } from './media';
+import { resolveMediaPath, THUMBNAIL_PARAM } from './media';
 import type { MediaRoots } from './media';
 
 export type Handler = (request: Request) => Promise<Response>;
@@ -89,7 +90,18 @@ function afterPrefix(url: URL, prefix: string): string | undefined {
   return address.startsWith(base) ? address.slice(base.length) : undefined;
 }
 
-async function serveConfined(request: Request, roots: MediaRoots, encodedPath: string, headers: Record<string, string>): Promise<Response> {
+/** Makes (or finds) the thumbnail of an image file the handler may serve (thumbnails.ts). */
+export type Thumbnailer = (file: string) => Promise<string>;
+
+const isImage = (file: string) => contentTypeOf(file).startsWith('image/') && !file.toLowerCase().endsWith('.svg');
+
+async function serveConfined(
+  request: Request,
+  roots: MediaRoots,
+  encodedPath: string,
+  headers: Record<string, string>,
+  thumbnail?: Thumbnailer,
+): Promise<Response> {
   let requested: string;
   try {
     requested = decodeURIComponent(encodedPath);
@@ -97,18 +109,31 @@ async function serveConfined(request: Request, roots: MediaRoots, encodedPath: s
     return text(400, 'Bad address', headers);
   }
   const file = await resolveMediaPath(roots, requested);
-  return file ? fileResponse(request, file, headers) : text(404, 'Not found', headers);
+  if (!file) return text(404, 'Not found', headers);
+  // A thumbnail that cannot be made (a damaged image) leaves the image itself to the page, which says what it can.
+  const small = thumbnail && isImage(file) ? await thumbnail(file).catch(() => undefined) : undefined;
+  return fileResponse(request, small ?? file, headers);
+}
+
+/** What the media handler serves: the files under the roots, and the thumbnails of their images. */
+export interface MediaFiles {
+  roots: () => MediaRoots;
+  /** Without it, `?thumbnail` serves the image itself. */
+  thumbnail?: Thumbnailer;
 }
 
 /**
  * Serves library and staging files addressed as `mediaUrlFor(prefix)` builds them. `allowOrigin`
  * names the one page that may read them across origins (Electron's `app://keyframe`).
  */
-export function createMediaHandler(options: { roots: () => MediaRoots; prefix: string; allowOrigin?: string }): Handler {
+export function createMediaHandler(files: MediaFiles, options: { prefix: string; allowOrigin?: string }): Handler {
   const headers: Record<string, string> = options.allowOrigin ? { 'access-control-allow-origin': options.allowOrigin, vary: 'origin' } : {};
   return async (request) => {
-    const path = afterPrefix(new URL(request.url), options.prefix);
-    return path === undefined ? text(404, 'Not found', headers) : serveConfined(request, options.roots(), path, headers);
+    const url = new URL(request.url);
+    const path = afterPrefix(url, options.prefix);
+    if (path === undefined) return text(404, 'Not found', headers);
+    const thumbnail = url.searchParams.has(THUMBNAIL_PARAM) ? files.thumbnail : undefined;
+    return serveConfined(request, files.roots(), path, headers, thumbnail);
   };
 }
 

@@ -5,6 +5,7 @@
  *
  * Media addresses look like `<scheme><root>/<path relative to that root>`, e.g.
  * `keyframe-media://library/2026/job-1/video.mp4` in Electron or `/media/library/...` in the carrier.
+ * An image's address with `?thumbnail` after it is its small copy (thumbnails.ts).
  */
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
@@ -46,3 +47,8 @@ export const mediaUrlFor =
   (prefix: string): MediaUrl =>
   (root, relativePath) =>
     `${prefix}${encodeURIComponent(root)}/${relativePath.split(/[\\/]/).map(encodeURIComponent).join('/')}`;
+
+export const THUMBNAIL_PARAM = 'thumbnail';
+
+/** The address of the small copy of the image at `address` (one `mediaUrlFor` built). */
+export const thumbnailOf = (address: string): string => `${address}?${THUMBNAIL_PARAM}`;

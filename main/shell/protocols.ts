@@ -10,7 +10,7 @@
  */
 import { protocol } from 'electron';
 import { createMediaHandler, createRendererHandler } from '../services/media-handler';
-import type { MediaRoots } from '../services/media';
+import type { MediaFiles } from '../services/media-handler';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'keyframe';
@@ -34,7 +34,7 @@ export function handleAppProtocol(rendererDir: string): void {
   protocol.handle(APP_SCHEME, createRendererHandler({ rendererDir, prefix: `${APP_SCHEME}://${APP_HOST}/` }));
 }
 
-/** Serves files under the media roots to `appOrigin` (our page) only. */
-export function handleMediaProtocol(roots: () => MediaRoots, appOrigin: string): void {
-  protocol.handle(MEDIA_SCHEME, createMediaHandler({ roots, prefix: MEDIA_PREFIX, allowOrigin: appOrigin }));
+/** Serves files under the media roots (and their images' thumbnails) to `appOrigin` (our page) only. */
+export function handleMediaProtocol(media: MediaFiles, appOrigin: string): void {
+  protocol.handle(MEDIA_SCHEME, createMediaHandler(media, { prefix: MEDIA_PREFIX, allowOrigin: appOrigin }));
 }

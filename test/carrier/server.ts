@@ -93,7 +93,7 @@ export async function startCarrier(options: { services: Services; rendererDir: s
     `<script src="${CARRIER_PATH}/bridge.js"></script>\n    <script type="module"`,
   );
   let origin = '';
-  const serveMedia = createMediaHandler({ roots: () => services.mediaRoots(), prefix: MEDIA_PREFIX });
+  const serveMedia = createMediaHandler(services.media, { prefix: MEDIA_PREFIX });
   const serveRenderer = createRendererHandler({ rendererDir, prefix: '/' });
 
   const send = (response: ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8') => {

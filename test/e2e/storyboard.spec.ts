@@ -78,6 +78,13 @@ test('build a board by drop and paste, make two takes per shot, replace a keyfra
   await expect(keyframes).toHaveCount(4);
   await expect(keyframes.nth(0)).toContainText('dawn.png');
   await expect(keyframes.nth(3)).toContainText('night.png');
+  // The strip shows thumbnails, not whole frames: dusk.png (1280×720) arrives as 640×360.
+  const pictureSize = (index: number) =>
+    keyframes
+      .nth(index)
+      .locator('img')
+      .evaluate((img: HTMLImageElement) => (img.complete && img.naturalWidth ? `${img.naturalWidth}×${img.naturalHeight}` : 'loading'));
+  await expect.poll(() => pictureSize(2)).toBe('640×360');
 
   // Alt+→ moves a focused keyframe; Alt+← puts it back.
   await keyframes.nth(0).focus();
@@ -122,6 +129,7 @@ test('build a board by drop and paste, make two takes per shot, replace a keyfra
   await keyframes.nth(1).focus();
   await paste(page, [await png('noon-v2.png', 1100, 620)]);
   await expect(keyframes.nth(1)).toContainText('noon-v2.png');
+  await expect.poll(() => pictureSize(1)).toBe('640×361'); // the new frame's own thumbnail (1100×620)
   await expect(keyframes).toHaveCount(4);
   await expect(shots.nth(0)).toHaveAttribute('data-stale', 'true');
   await expect(shots.nth(1)).toHaveAttribute('data-stale', 'true');

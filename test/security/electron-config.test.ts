@@ -47,7 +47,7 @@ describe('Electron security checklist (static)', () => {
     // Both schemes answer through the services' one file server (confinement, ranges), never net.fetch.
     expect(protocols).toMatch(/protocol\.handle\(APP_SCHEME, createRendererHandler\(/);
     expect(protocols).toMatch(
-      /protocol\.handle\(MEDIA_SCHEME, createMediaHandler\(\{ roots, prefix: MEDIA_PREFIX, allowOrigin: appOrigin \}\)\)/,
+      /protocol\.handle\(MEDIA_SCHEME, createMediaHandler\(media, \{ prefix: MEDIA_PREFIX, allowOrigin: appOrigin \}\)\)/,
     );
     expect(protocols).not.toMatch(/net\.fetch|from 'node:fs'/);
   });

@@ -10,7 +10,6 @@ export interface DownloadProgress {
 }
 
 export function toQueueItem(job: JobDetail, download?: DownloadProgress, remoteStatus?: string): QueueItem {
-  const start = job.frames.find((frame) => frame.role === 'start');
   return {
     id: job.id,
     status: job.status,
@@ -25,7 +24,7 @@ export function toQueueItem(job: JobDetail, download?: DownloadProgress, remoteS
     ...(remoteStatus && (job.status === 'queued' || job.status === 'running') ? { remoteStatus } : {}),
     ...(download || job.downloading ? { download: download ?? { received: 0, retrying: false } } : {}),
     ...(job.videoUrl ? { videoUrl: job.videoUrl } : {}),
-    ...(start ? { startFrameUrl: start.url } : {}),
+    ...(job.startFrameThumbUrl ? { startFrameThumbUrl: job.startFrameThumbUrl } : {}),
     hosts: job.frames.map((frame) => frame.host).filter((host) => host !== undefined),
     ...(job.take ? { take: job.take } : {}),
     ...(job.error ? { error: job.error } : {}),

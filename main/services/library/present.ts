@@ -1,5 +1,6 @@
 /** Turns index rows and job records into the contract's DTOs, with media addresses for the renderer. */
 import type { JobDetail, JobSummary, TakeOf } from '../../contract/library';
+import { thumbnailOf } from '../media';
 import type { MediaUrl } from '../media';
 import { jobFolder } from './layout';
 import type { JobRecord } from './manifest';
@@ -23,7 +24,7 @@ export function summaryFromRow(row: SummaryRow, mediaUrl: MediaUrl, take?: TakeO
     favourite: row.favourite === 1,
     ...(row.poster ? { posterUrl: fileUrl(mediaUrl, row.id, row.poster) } : {}),
     ...(row.video ? { videoUrl: fileUrl(mediaUrl, row.id, row.video) } : {}),
-    ...(row.start_frame ? { startFrameUrl: fileUrl(mediaUrl, row.id, row.start_frame) } : {}),
+    ...(row.start_frame ? { startFrameThumbUrl: thumbnailOf(fileUrl(mediaUrl, row.id, row.start_frame)) } : {}),
     downloading: row.downloading === 1,
     ...(row.error ? { error: row.error } : {}),
     ...(row.cost_usd !== null ? { costUsd: row.cost_usd } : {}),

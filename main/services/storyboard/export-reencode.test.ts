@@ -47,7 +47,7 @@ async function differingBoard() {
 /** The renderer's part, played by ffmpeg: the two takes as one 480×270 H.264 file of 96 frames. */
 async function encodedCut(r: BoardRig, ticket: ExportTicket): Promise<Buffer> {
   const [first, second] = await Promise.all(
-    ticket.takes.map((take) => resolveMediaPath(r.services.mediaRoots(), decodeURIComponent(take.url.replace(/^\/media\//, '')))),
+    ticket.takes.map((take) => resolveMediaPath(r.services.media.roots(), decodeURIComponent(take.url.replace(/^\/media\//, '')))),
   );
   const out = join(r.dir, 'encoded.mp4');
   const filter = '[1:v]scale=480:270,setsar=1[b];[0:v]setsar=1[a];[a][b]concat=n=2:v=1:a=0';

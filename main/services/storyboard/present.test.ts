@@ -58,7 +58,7 @@ const take = (id: string, files: FileEntry[], from: [string, string] = [k1.sha25
 });
 
 describe("a take's poster", () => {
-  it("is the job's poster, else its own start frame, else the shot's start keyframe", () => {
+  it("is the job's poster, else its own start frame's thumbnail, else the shot's start keyframe's", () => {
     const video = file('video.mp4', 'video');
     const jobs = [
       take('20261202-040000-aaaaa1', [file('start.png', 'frame', 'start'), video, file('poster.jpg', 'poster')]),
@@ -69,8 +69,8 @@ describe("a take's poster", () => {
     const [shot] = toStoryboard(board, jobs, mediaUrlFor('kf-media://m/')).shots;
     expect(shot.takes.map((t) => t.posterUrl)).toEqual([
       'kf-media://m/library/2026-12/20261202-040000-aaaaa1/poster.jpg',
-      'kf-media://m/library/2026-12/20261202-040000-aaaaa2/start.png',
-      `kf-media://m/library/storyboards/${board.id}/${k1.file}`,
+      'kf-media://m/library/2026-12/20261202-040000-aaaaa2/start.png?thumbnail',
+      `kf-media://m/library/storyboards/${board.id}/${k1.file}?thumbnail`,
     ]);
     expect(shot.takes.map((t) => t.stale)).toEqual([false, true, false]);
   });

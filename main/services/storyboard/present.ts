@@ -4,6 +4,7 @@ import { jobFolder } from '../library/layout';
 import type { JobRecord } from '../library/manifest';
 import { MEDIA_ROOT } from '../library/present';
 import { completeVideo, posterOf, startFrameOf } from '../library/rows';
+import { thumbnailOf } from '../media';
 import type { MediaUrl } from '../media';
 import { currentShots, shotOf, STORYBOARDS_DIR } from './record';
 import type { BoardKeyframe, BoardRecord } from './record';
@@ -20,15 +21,16 @@ export function keyframeUrl(mediaUrl: MediaUrl, record: BoardRecord, keyframe: B
 export const jobFileUrl = (mediaUrl: MediaUrl, jobId: string, name: string): string => mediaUrl(MEDIA_ROOT, `${jobFolder(jobId)}/${name}`);
 
 /**
- * A take's still: its job's poster; else the job's own start frame, which is the take's first frame
- * (even when that keyframe was replaced since); else the shot's start keyframe as it is now.
+ * A take's still: its job's poster; else a thumbnail of the job's own start frame, which is the
+ * take's first frame (even when that keyframe was replaced since); else the shot's start keyframe's.
  */
-function posterUrlOf(job: JobRecord, url: (name: string) => string, startKeyframeUrl: string): string {
-  const file = posterOf(job) ?? startFrameOf(job);
-  return file ? url(file) : startKeyframeUrl;
+function posterUrlOf(job: JobRecord, url: (name: string) => string, startKeyframeThumbUrl: string): string {
+  const poster = posterOf(job);
+  const start = startFrameOf(job);
+  return poster ? url(poster) : start ? thumbnailOf(url(start)) : startKeyframeThumbUrl;
 }
 
-function toTake(job: JobRecord, stale: boolean, startKeyframeUrl: string, mediaUrl: MediaUrl): Take {
+function toTake(job: JobRecord, stale: boolean, startKeyframeThumbUrl: string, mediaUrl: MediaUrl): Take {
   const url = (name: string) => jobFileUrl(mediaUrl, job.id, name);
   const video = completeVideo(job);
   return {
@@ -36,7 +38,7 @@ function toTake(job: JobRecord, stale: boolean, startKeyframeUrl: string, mediaU
     status: job.status,
     stale,
     ...(video ? { videoUrl: url(video) } : {}),
-    posterUrl: posterUrlOf(job, url, startKeyframeUrl),
+    posterUrl: posterUrlOf(job, url, startKeyframeThumbUrl),
     durationS: job.files.find((file) => file.name === video)?.durationS ?? job.duration,
     ...(job.cost?.usd !== undefined ? { costUsd: job.cost.usd } : {}),
     ...(job.error ? { error: job.error } : {}),
@@ -47,8 +49,8 @@ function toTake(job: JobRecord, stale: boolean, startKeyframeUrl: string, mediaU
 export function toStoryboard(record: BoardRecord, jobs: JobRecord[], mediaUrl: MediaUrl): Storyboard {
   const shots: Shot[] = currentShots(record).map(({ key, index, start, end }) => {
     const { prompt, duration, picked } = shotOf(record, key);
-    const startUrl = keyframeUrl(mediaUrl, record, start);
-    const takes = jobs.filter((job) => job.tag?.shot === key).map((job) => toTake(job, isStale(job, start, end), startUrl, mediaUrl));
+    const startThumbUrl = thumbnailOf(keyframeUrl(mediaUrl, record, start));
+    const takes = jobs.filter((job) => job.tag?.shot === key).map((job) => toTake(job, isStale(job, start, end), startThumbUrl, mediaUrl));
     const pickedTake = takes.find((take) => take.jobId === picked);
     const stale = pickedTake ? pickedTake.stale : takes.length > 0 && takes.every((take) => take.stale);
     return { key, index, prompt, duration, takes, ...(pickedTake ? { pickedJobId: pickedTake.jobId } : {}), stale };
@@ -63,6 +65,7 @@ export function toStoryboard(record: BoardRecord, jobs: JobRecord[], mediaUrl: M
       id: keyframe.id,
       name: keyframe.name,
       mediaUrl: keyframeUrl(mediaUrl, record, keyframe),
+      thumbUrl: thumbnailOf(keyframeUrl(mediaUrl, record, keyframe)),
       sha256: keyframe.sha256,
       width: keyframe.width,
       height: keyframe.height,

@@ -8,6 +8,7 @@ const keyframe = (id: string, name: string, c: string) => ({
   id,
   name,
   mediaUrl: `/media/${id}.png`,
+  thumbUrl: `/media/${id}.png?thumbnail`,
   sha256: sha(c),
   width: 1280,
   height: 720,

@@ -8,6 +8,7 @@ export function keyframe(n: number): StoryKeyframe {
     id: `k0000000${n}`,
     name: `k${n}.png`,
     mediaUrl: `/media/k${n}.png`,
+    thumbUrl: `/media/k${n}.png?thumbnail`,
     sha256: 'a'.repeat(64),
     width: 1280,
     height: 720,

@@ -11,7 +11,7 @@ const job: JobSummary = {
   duration: 10,
   favourite: false,
   downloading: false,
-  startFrameUrl: '/media/library/2026-05/20260514-153012-7k3m9q/start.png',
+  startFrameThumbUrl: '/media/library/2026-05/20260514-153012-7k3m9q/start.png?thumbnail',
   error: 'Content policy',
 };
 
@@ -37,14 +37,14 @@ describe('JobCard', () => {
     renderCard();
     expect(document.querySelectorAll('img')).toHaveLength(0);
     await vi.waitFor(() => expect(document.querySelectorAll('img')).toHaveLength(1));
-    expect(document.querySelector('img')!.getAttribute('src')).toBe(job.startFrameUrl);
+    expect(document.querySelector('img')!.getAttribute('src')).toBe(job.startFrameThumbUrl);
   });
 
   it('shows at once a picture a card has shown before (cards moving along when a job is added)', async () => {
     const other: JobSummary = {
       ...job,
       id: '20260514-153013-aaaaaa',
-      startFrameUrl: '/media/library/2026-05/20260514-153013-aaaaaa/start.png',
+      startFrameThumbUrl: '/media/library/2026-05/20260514-153013-aaaaaa/start.png?thumbnail',
     };
     const props = {
       index: 0,
@@ -57,7 +57,7 @@ describe('JobCard', () => {
       onshown: vi.fn(),
     };
     const first = render(JobCard, { ...props, job: other });
-    await vi.waitFor(() => expect(document.querySelector('img')?.getAttribute('src')).toBe(other.startFrameUrl));
+    await vi.waitFor(() => expect(document.querySelector('img')?.getAttribute('src')).toBe(other.startFrameThumbUrl));
     await fireEvent.load(document.querySelector('img')!);
     first.unmount();
     // While the user types, even a picture shown before waits for the results to settle.
@@ -67,7 +67,7 @@ describe('JobCard', () => {
     // The same results refreshed, the job now in the next card: its picture is there in the same update, faded in.
     render(JobCard, { ...props, job: other });
     const img = document.querySelector('img')!;
-    expect(img.getAttribute('src')).toBe(other.startFrameUrl);
+    expect(img.getAttribute('src')).toBe(other.startFrameThumbUrl);
     expect(img.classList.contains('loaded')).toBe(true);
   });
 
