@@ -143,6 +143,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     platform: options.platform,
   });
   library.store.nameTakesWith(takeNamer(storyboard.boards));
+  library.store.guardWritesWith(() => jobs.mustBeWritable('Nothing was changed.'));
   return {
     options,
     events,

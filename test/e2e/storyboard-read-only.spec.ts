@@ -105,6 +105,20 @@ test('while another Keyframe holds the library, a storyboard is shown read-only 
     await expect(page.locator('#submit-reason')).toHaveText('Nothing is sent until the library is free.');
     await expect(page.getByRole('button', { name: /^Make video/ })).toBeDisabled();
     await app.screenshot('create-read-only');
+
+    // The library's jobs are shown, not changed: no favourite, no delete; S and Delete say why.
+    await page.keyboard.press('Control+3');
+    const card = page.getByRole('list', { name: 'Jobs' }).getByRole('listitem').first();
+    const star = card.getByRole('button', { name: 'Favourite' });
+    await expect(star).toBeDisabled();
+    await expect(star).toHaveAttribute('title', /is sending and following the jobs/);
+    await card.locator('button.open').focus();
+    await page.keyboard.press('s');
+    await expect(page.getByRole('alert').filter({ hasText: 'Could not change the favourite: The jobs CLI (jobs run)' })).toBeVisible();
+    await page.keyboard.press('Delete');
+    await expect(page.getByRole('alert').filter({ hasText: 'Could not delete the job: The jobs CLI (jobs run)' })).toBeVisible();
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+    await expect(star).toHaveAttribute('aria-pressed', 'false');
     await page.keyboard.press('Control+4');
 
     // The lease released (the CLI ended): the app takes the library over, and the change goes through.

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Services } from '../../main/services';
 import { LEASE_FILE } from '../../main/services/jobs/lease';
 import { FIXTURE_VIDEO } from '../fake-runcomfy/server';
+import * as img from '../images';
 import { appServices, cliRig, until } from './cli-harness';
 import type { CliRig } from './cli-harness';
 
@@ -150,11 +151,25 @@ describe('one library, several processes', { timeout: 90_000 }, () => {
       message: expect.stringMatching(/read-only .* The storyboard was not changed\.$/),
     });
     expect(app.storyboard.list()).toEqual([]);
+    // Nor a favourite, a poster or a move of the library: the CLI may be writing that job's record.
+    const poster = { mime: 'image/jpeg' as const, base64: (await img.makeImage(320, 180, 'jpeg')).toString('base64') };
+    for (const write of [
+      () => app.library.setFavourite(cliJob.id, true),
+      () => app.library.savePoster(cliJob.id, poster),
+      () => app.library.move(),
+    ]) {
+      await expect(write()).rejects.toMatchObject({ code: 'io', message: expect.stringMatching(/read-only .* Nothing was changed\.$/) });
+    }
+    expect(app.library.store.get(cliJob.id)).toMatchObject({
+      favourite: false,
+      files: expect.not.arrayContaining([expect.objectContaining({ kind: 'poster' })]),
+    });
 
     r.fake.advance();
     expect((await cli.exited).code).toBe(0);
     await until(() => app.jobs.state().problem === undefined, 'the app to take the library over');
     expect(app.jobs.state().readOnly).toBeUndefined();
+    expect((await app.library.setFavourite(cliJob.id, true)).favourite).toBe(true);
     await app.storyboard.create('Harbour at dawn');
     expect(app.storyboard.list().map((board) => board.name)).toEqual(['Harbour at dawn']);
 

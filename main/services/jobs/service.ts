@@ -153,14 +153,15 @@ export class JobsService {
       this.#timing(),
     );
     if (taken instanceof JobsLease) {
+      const tookOver = this.#elsewhere !== undefined;
+      this.#lease = taken;
+      this.#elsewhere = undefined;
       // What the previous holder left half done is this process's to finish now (library/open.ts),
       // before it writes anything itself.
-      if (this.#elsewhere || this.options.store.repairPending)
+      if (tookOver || this.options.store.repairPending)
         await this.options.store
           .repair()
           .catch((error: unknown) => this.options.log.error('library', 'could not finish interrupted writes', error));
-      this.#lease = taken;
-      this.#elsewhere = undefined;
       return true;
     }
     this.#elsewhere = taken;

@@ -218,6 +218,7 @@ export class Library {
   /** Asks for a folder, then moves the library there (see move.ts) and remembers it in the settings. */
   async move(): Promise<MoveResult> {
     if (this.store.moving) throw new AppError('invalid_input', 'The library is already being moved.');
+    this.store.mustBeWritable();
     const [target] = await this.options.platform.showOpenDialog({
       title: 'Move the library to…',
       filters: [],

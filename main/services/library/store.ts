@@ -148,6 +148,19 @@ export class LibraryStore {
     this.#nameTakes = namer;
   }
 
+  /**
+   * Every write (a status, a favourite, a poster, a delete, a move) first asks `check`, which throws
+   * while another process holds the library: one process writes it at a time.
+   */
+  guardWritesWith(check: () => void): void {
+    this.#writer.mustBeWritable = check;
+  }
+
+  /** Throws while another process holds the library (for a write that asks the user something first). */
+  mustBeWritable(): void {
+    this.#writer.mustBeWritable();
+  }
+
   #takesOf(ids: readonly string[]): Map<string, TakeOf> {
     const refs = this.#nameTakes ? takeRefsOf(this.#place.db, ids) : new Map<string, TakeRef>();
     if (refs.size === 0) return new Map();

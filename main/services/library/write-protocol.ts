@@ -42,6 +42,8 @@ export function whyWriteFailed(code: string | undefined): string {
 
 export class JobWriter {
   #queue: Promise<unknown> = Promise.resolve();
+  /** Throws when this process may not write the library now (another holds its lease). */
+  mustBeWritable: () => void = () => undefined;
 
   constructor(
     readonly place: LibraryPlace,
@@ -53,8 +55,13 @@ export class JobWriter {
     return jobDir(this.place.dir, id);
   }
 
-  /** Runs `work` after every write queued before it. */
+  /** Runs `work` after every write queued before it; refused at once while the library is read-only here. */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      this.mustBeWritable();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     const run = this.#queue.then(work);
     this.#queue = run.catch(() => undefined);
     return run;

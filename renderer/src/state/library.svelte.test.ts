@@ -1,6 +1,7 @@
 import { flushSync } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobDetail, JobSummary, LibraryQueryParsed, Result } from '$contract';
+import { runnerIs } from '../test/fake-frames';
 import { handoff } from './handoff.svelte';
 import { LibraryState, PAGE_SIZE } from './library.svelte';
 import { navigation } from './navigation.svelte';
@@ -198,6 +199,32 @@ describe('the library state', () => {
     await change;
     expect(state.item(0)?.favourite).toBe(false);
     expect(shown.mock.calls.at(-1)?.slice(0, 2)).toEqual(['Could not change the favourite: Disk is full.', 'error']);
+  });
+
+  it('while another process holds the library, a favourite, a delete, a move or a poster asks main nothing and says why', async () => {
+    const main = fakeBridge(10);
+    const more = { move: vi.fn(), savePoster: vi.fn() };
+    Object.assign(main.library, more);
+    (window.keyframe as unknown as { jobs: object }).jobs = {};
+    const reason = 'The jobs CLI (pid 42, since 10:00) is sending and following the jobs in this library. Keyframe shows them read-only.';
+    await runnerIs({ open: 1, problem: reason, readOnly: true });
+    const shown = vi.spyOn(toasts, 'show');
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    await state.enter();
+    const job = { ...state.item(0)!, videoUrl: '/media/video.mp4' };
+    await state.toggleFavourite(job);
+    expect(await state.remove(job.id)).toBe(false);
+    await state.moveLibrary();
+    state.requestPoster(job);
+    await settle();
+    expect(state.item(0)?.favourite).toBe(false);
+    for (const call of [main.library.setFavourite, main.library.delete, more.move, more.savePoster]) expect(call).not.toHaveBeenCalled();
+    expect(shown.mock.calls.map((call) => call[0])).toEqual([
+      `Could not change the favourite: ${reason}`,
+      `Could not delete the job: ${reason}`,
+      `The library was not moved: ${reason}`,
+    ]);
+    await runnerIs({ open: 0 });
   });
 
   it('re-runs a job: the prompt, duration and the exact frame bytes go to Create', async () => {

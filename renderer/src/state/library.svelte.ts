@@ -14,6 +14,7 @@ import type { CreateHandoff, FrameBytes } from './handoff.svelte';
 import { listenAll } from './live.svelte';
 import { navigation } from './navigation.svelte';
 import { Posters } from './posters.svelte';
+import { queue } from './queue.svelte';
 import { describeHandoff, grabbedName, jobFrames } from './rerun';
 import { ResultPages } from './result-pages.svelte';
 import { attempt, handleError, toasts } from './toasts.svelte';
@@ -230,7 +231,18 @@ export class LibraryState {
     this.#frames = undefined;
   }
 
+  /**
+   * While another process holds the library nothing in it may change here (main refuses too): says
+   * why before anything is asked or shown, and answers true.
+   */
+  refusedReadOnly(what: string): boolean {
+    const reason = queue.readOnly;
+    if (reason) handleError(new Error(reason), what);
+    return reason !== undefined;
+  }
+
   async toggleFavourite(job: Pick<JobSummary, 'id' | 'favourite'>): Promise<void> {
+    if (this.refusedReadOnly('Could not change the favourite')) return;
     const favourite = !job.favourite;
     this.#pages.patch(job.id, { favourite });
     try {
@@ -244,6 +256,7 @@ export class LibraryState {
   }
 
   async remove(id: string): Promise<boolean> {
+    if (this.refusedReadOnly('Could not delete the job')) return false;
     try {
       await call(bridge().library.delete(id));
       if (this.#openId === id) this.close();
@@ -312,9 +325,12 @@ export class LibraryState {
 
   // ---- posters --------------------------------------------------------------------------------
 
-  /** A card without a poster asks for one when shown: Chromium decodes the video, main keeps the image. */
+  /**
+   * A card without a poster asks for one when shown: Chromium decodes the video, main keeps the
+   * image. Not while the library is read-only here; the card asks again when shown after that.
+   */
   requestPoster(job: JobSummary): void {
-    this.#posters.request(job);
+    if (!queue.readOnly) this.#posters.request(job);
   }
 
   // ---- the library itself ---------------------------------------------------------------------
@@ -327,6 +343,7 @@ export class LibraryState {
   }
 
   async moveLibrary(): Promise<void> {
+    if (this.refusedReadOnly('The library was not moved')) return;
     this.#move = undefined;
     try {
       const result = await call(bridge().library.move());
