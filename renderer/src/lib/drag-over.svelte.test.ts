@@ -7,15 +7,15 @@ describe('DragOver', () => {
   it('stays over while the pointer crosses children, and ends on the last leave or the drop', () => {
     const drag = new DragOver();
     const enter = dragEvent('dragenter');
-    drag.handlers.ondragenter(enter);
+    drag.enter(enter);
     expect(enter.defaultPrevented).toBe(true);
-    drag.handlers.ondragenter(dragEvent('dragenter')); // into a child
-    drag.handlers.ondragleave(); // out of the target itself, into the child
+    drag.enter(dragEvent('dragenter')); // into a child
+    drag.leave(); // out of the target itself, into the child
     expect(drag.active).toBe(true);
-    drag.handlers.ondragleave();
+    drag.leave();
     expect(drag.active).toBe(false);
-    drag.handlers.ondragleave(); // a stray leave never goes below zero
-    drag.handlers.ondragenter(dragEvent('dragenter'));
+    drag.leave(); // a stray leave never goes below zero
+    drag.enter(dragEvent('dragenter'));
     expect(drag.active).toBe(true);
     drag.end();
     expect(drag.active).toBe(false);
@@ -23,7 +23,7 @@ describe('DragOver', () => {
 
   it('accepts the drag over it, so the drop arrives', () => {
     const over = dragEvent('dragover');
-    new DragOver().handlers.ondragover(over);
+    new DragOver().over(over);
     expect(over.defaultPrevented).toBe(true);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * Whether a drag is over a drop target. `dragenter` and `dragleave` fire again for every child the
- * pointer crosses, so a flag would flicker: count the enters and leaves instead. Spread `handlers`
- * on the target and call `end()` from its drop handler.
+ * pointer crosses, so a flag would flicker: count the enters and leaves instead. Give the target
+ * `ondragenter={drag.enter} ondragover={drag.over} ondragleave={drag.leave}` (named, not spread: a
+ * spread makes Svelte set every attribute of the element through one generic diff) and call `end()`
+ * from its drop handler.
  */
 export class DragOver {
   #depth = $state(0);
@@ -10,15 +12,15 @@ export class DragOver {
     return this.#depth > 0;
   }
 
-  readonly handlers = {
-    ondragenter: (event: DragEvent): void => {
-      event.preventDefault();
-      this.#depth++;
-    },
-    ondragover: (event: DragEvent): void => event.preventDefault(),
-    ondragleave: (): void => {
-      this.#depth = Math.max(0, this.#depth - 1);
-    },
+  readonly enter = (event: DragEvent): void => {
+    event.preventDefault();
+    this.#depth++;
+  };
+
+  readonly over = (event: DragEvent): void => event.preventDefault();
+
+  readonly leave = (): void => {
+    this.#depth = Math.max(0, this.#depth - 1);
   };
 
   end(): void {
