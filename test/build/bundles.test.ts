@@ -18,6 +18,12 @@ describe('production bundles (run `npm run build` first; `npm test` does)', () =
     }
   });
 
+  it('start main without the AWS SDK: it is in the chunk loaded when a bucket is first used', () => {
+    expect(readFileSync(join(out, 'main/index.js'), 'utf8')).not.toContain('@aws-sdk/');
+    const chunks = files(join(out, 'main')).filter((file) => readFileSync(file, 'utf8').includes('@aws-sdk/client-s3'));
+    expect(chunks.map((file) => file.split('/').pop())).toEqual([expect.stringMatching(/^bucket-.*\.js$/)]);
+  });
+
   it('do not contain the test/demo carrier', () => {
     for (const file of files(out)) {
       const text = readFileSync(file, 'utf8');

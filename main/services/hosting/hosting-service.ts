@@ -17,11 +17,12 @@ import { chooseHost, describeHosting, listOf, missingForBucket } from './choose'
 import { DataUriHost, dataUriHost } from './data-uri-host';
 import type { FrameHost, FrameToHost, HostedFrame, HostOptions } from './frame';
 import { hostingError } from './frame';
-import { createS3Client, DEFAULT_S3_TUNING } from './s3/config';
+import { DEFAULT_S3_TUNING } from './s3/config';
 import type { S3Config, S3Tuning } from './s3/config';
-import { testS3Connection } from './s3/connection-test';
-import { S3FrameHost } from './s3/s3-host';
 import { urlHost } from './url-host';
+
+/** The bucket's code and the AWS SDK under it (about 0.3 s to load): loaded when a bucket is first used. */
+const loadBucketCode = () => import('./s3/bucket');
 
 export interface HostingServiceOptions {
   settings: { get(): Settings; onChange(listener: () => void): () => void };
@@ -94,7 +95,8 @@ export class HostingService {
         warnings: [],
       };
     }
-    const result = await testS3Connection(this.#clientFor(choice.config), choice.config, { fetch: this.options.fetch });
+    const { testS3Connection } = await loadBucketCode();
+    const result = await testS3Connection(await this.#clientFor(choice.config), choice.config, { fetch: this.options.fetch });
     this.options.log.info('hosting', `connection test: ${result.ok ? 'ok' : `failed (${result.problem})`}`);
     return result;
   }
@@ -113,7 +115,10 @@ export class HostingService {
     }
     const choice = chooseHost(this.options.settings.get().hosting, secret);
     if (choice.host === 'data-uri') return dataUriHost;
-    if (choice.host === 's3') return new S3FrameHost(this.#clientFor(choice.config), choice.config, this.options.log);
+    if (choice.host === 's3') {
+      const { S3FrameHost } = await loadBucketCode();
+      return new S3FrameHost(await this.#clientFor(choice.config), choice.config, this.options.log);
+    }
     throw hostingError('not-configured', choice.problem, { openSettings: true });
   }
 
@@ -153,7 +158,8 @@ export class HostingService {
   }
 
   /** One SDK client (and its connection pool) per bucket set-up; a new set-up replaces it. */
-  #clientFor(config: S3Config): S3Client {
+  async #clientFor(config: S3Config): Promise<S3Client> {
+    const { createS3Client } = await loadBucketCode();
     const signature = JSON.stringify(config);
     if (this.#client?.signature !== signature) {
       this.#client?.client.destroy();

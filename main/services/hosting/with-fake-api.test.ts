@@ -17,7 +17,7 @@ import { createRunComfyClient } from '../runcomfy/client';
 import { dataUriHost } from './data-uri-host';
 import type { FrameToHost, HostedFrame } from './frame';
 import { inlineRefusal } from './inline-refusal';
-import { createS3Client } from './s3/config';
+import { createS3Client } from './s3/client';
 import { S3FrameHost } from './s3/s3-host';
 
 const TOKEN = 'fake-token-for-hosting-tests';

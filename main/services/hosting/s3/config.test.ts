@@ -6,7 +6,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { S3Config } from './config';
-import { createS3Client, endpointLabel, objectKey, presignGet } from './config';
+import { createS3Client, presignGet } from './client';
+import { endpointLabel, objectKey } from './config';
 
 const SHA = 'c62f6a0a2efcae360e41ad767be54555ac5352f588d88e090612b1cddb96159f';
 const AT = new Date('2025-03-14T15:09:26Z');

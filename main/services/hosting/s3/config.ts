@@ -1,9 +1,7 @@
 /**
  * An S3-compatible bucket as Keyframe talks to it: the settings plus the secret from the keychain,
- * the SDK client built from them, object keys and pre-signed URLs.
+ * object keys and names. Nothing here loads the AWS SDK (client.ts does).
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3Settings } from '../../../contract';
 import { extensionFor } from '../frame';
 
@@ -21,24 +19,6 @@ export interface S3Tuning {
 }
 
 export const DEFAULT_S3_TUNING: S3Tuning = { connectTimeoutMs: 10_000, requestTimeoutMs: 60_000, clockOffsetMs: 0 };
-
-export function createS3Client(config: S3Config, tuning: S3Tuning = DEFAULT_S3_TUNING): S3Client {
-  return new S3Client({
-    region: config.region || 'us-east-1',
-    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-    forcePathStyle: config.pathStyle,
-    credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
-    // Uploads stream from disk and a used stream cannot be sent again, so the SDK does not retry;
-    // S3FrameHost retries a dropped upload itself with a fresh stream.
-    maxAttempts: 1,
-    // Newer SDKs add aws-chunked trailing checksums by default, which R2, B2, MinIO and others do
-    // not all accept. The upload's bytes are covered by the signed x-amz-content-sha256 instead.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: { connectionTimeout: tuning.connectTimeoutMs, requestTimeout: tuning.requestTimeoutMs, throwOnRequestTimeout: true },
-    systemClockOffset: tuning.clockOffsetMs,
-  });
-}
 
 /** Content-addressed: the same bytes always get the same key, so they are uploaded once. */
 export function objectKey(prefix: string, sha256: string, mime: string): string {
@@ -58,17 +38,4 @@ export function endpointLabel(config: Pick<S3Settings, 'endpoint' | 'region'>): 
   } catch {
     return config.endpoint;
   }
-}
-
-/** A GET URL for the object that works without credentials until it expires. */
-export async function presignGet(
-  client: S3Client,
-  bucket: string,
-  key: string,
-  lifetimeHours: number,
-  signingDate = new Date(),
-): Promise<{ url: string; expiresAt: string }> {
-  const expiresIn = Math.round(lifetimeHours * 3600);
-  const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn, signingDate });
-  return { url, expiresAt: new Date(signingDate.getTime() + expiresIn * 1000).toISOString() };
 }

@@ -5,7 +5,7 @@ import type { LocalS3 } from '../../../../test/s3/local-s3';
 import { startS3Proxy } from '../../../../test/s3/s3-proxy';
 import type { S3Proxy } from '../../../../test/s3/s3-proxy';
 import type { S3Config, S3Tuning } from './config';
-import { createS3Client } from './config';
+import { createS3Client } from './client';
 import { reachabilityWarnings, testS3Connection } from './connection-test';
 
 let s3: LocalS3;

@@ -8,7 +8,8 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ConnectionStep, ConnectionTestResult, HostingProblem } from '../../../contract';
 import type { S3Config } from './config';
-import { endpointLabel, prefixed, presignGet } from './config';
+import { presignGet } from './client';
+import { endpointLabel, prefixed } from './config';
 import { clockOffsetText, diagnoseS3Error } from './errors';
 import type { S3ErrorContext } from './errors';
 

@@ -16,7 +16,7 @@ import { makeFrame, sha256 } from '../../../../test/s3/frames';
 import { createLogger } from '../../log';
 import type { FrameToHost, HostProgress } from '../frame';
 import type { S3Config, S3Tuning } from './config';
-import { createS3Client } from './config';
+import { createS3Client } from './client';
 import { S3FrameHost } from './s3-host';
 
 let s3: LocalS3;

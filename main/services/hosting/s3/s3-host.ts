@@ -20,7 +20,8 @@ import type { Logger } from '../../log';
 import type { FrameHost, FrameToHost, HostedFrame, HostOptions } from '../frame';
 import { cancelled, frameChanged, frameMissing, verifyOnDisk } from '../frame';
 import type { S3Config } from './config';
-import { endpointLabel, objectKey, presignGet } from './config';
+import { presignGet } from './client';
+import { endpointLabel, objectKey } from './config';
 import { isAbort, s3Error } from './errors';
 import type { S3ErrorContext } from './errors';
 
