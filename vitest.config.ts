@@ -6,6 +6,7 @@ export default defineConfig({
     // Vitest's own default is one worker fewer than the cores: one file at a time on the 2-core CI
     // machine, which waits on child processes and sockets most of the time. Two keep both cores busy.
     maxWorkers: 2,
+    globalSetup: ['test/run-tmpdir.ts'],
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/unit.json' },
     projects: [

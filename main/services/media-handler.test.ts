@@ -1,11 +1,11 @@
 /** The one file server, hit with Node's own `Request` the way Electron's protocol handlers and the carrier call it. */
-import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sharp } from './image-engine';
 import { mediaUrlFor, thumbnailOf } from './media';
-import { createMediaHandler, createRendererHandler, parseRange } from './media-handler';
+import { createMediaHandler, createRendererHandler, fileResponse, parseRange } from './media-handler';
 import type { Handler } from './media-handler';
 import { THUMBNAIL_SIDE, Thumbnails } from './thumbnails';
 
@@ -138,6 +138,26 @@ describe('the media handler', () => {
       expect([400, 404]).toContain(response.status);
       expect(await response.text()).not.toContain('token');
     }
+  });
+
+  it('answers 404 for a file that went after its address was checked (a replaced keyframe), and throws nothing', async () => {
+    const gone = join(base, 'staging', 'replaced.png');
+    for (const method of ['GET', 'HEAD']) expect((await fileResponse(new Request(video, { method }), gone)).status).toBe(404);
+  });
+
+  it('leaves no file open, whether a body is read whole, dropped half way, or not sent', async () => {
+    const file = join(base, 'library', 'job 1', 'vidéo.mp4');
+    const openCopies = async () => {
+      const links = await Promise.all((await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+      return links.filter((link) => link === file).length;
+    };
+    for (let i = 0; i < 20; i++) {
+      await (await get(electron, video)).arrayBuffer();
+      await (await get(electron, video, { range: 'bytes=0-9' })).body?.cancel();
+      await get(electron, video, {}, 'HEAD');
+      await get(electron, video, { range: 'bytes=5000-' });
+    }
+    await expect.poll(openCopies).toBe(0);
   });
 
   it('answers only addresses under its own prefix', async () => {

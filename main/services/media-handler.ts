@@ -8,8 +8,8 @@
  * GET and HEAD, one byte range (206, or 416 when it cannot be met), type, length, streaming, and
  * an image's thumbnail in its place when the address asks for one (`?thumbnail`).
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { extensionsOf, imageFormats, mimeOf } from '../contract/model';
@@ -54,30 +54,47 @@ export function parseRange(header: string | null, size: number): { start: number
   return start >= size ? 'unsatisfiable' : { start, end };
 }
 
-/** Answers `request` with `file` (already confined by the caller): 200, 206 or 416, streamed. */
+/** A file that went between the address being checked and being read (a replaced keyframe, a deleted job). */
+const isGone = (error: unknown) => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException | undefined)?.code ?? '');
+
+/**
+ * Answers `request` with `file` (already confined by the caller): 200, 206 or 416, streamed; 404
+ * when it is no longer there. The file is opened once, so its size and its bytes are the same file's.
+ */
 export async function fileResponse(request: Request, file: string, extraHeaders: Record<string, string> = {}): Promise<Response> {
   if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'Only GET and HEAD', { allow: 'GET, HEAD', ...extraHeaders });
-  const { size } = await stat(file);
-  const headers: Record<string, string> = {
-    'content-type': contentTypeOf(file),
-    'accept-ranges': 'bytes',
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    ...extraHeaders,
-  };
-  const range = parseRange(request.headers.get('range'), size);
-  if (range === 'unsatisfiable') return new Response(null, { status: 416, headers: { ...headers, 'content-range': `bytes */${size}` } });
-  const { start, end } = range ?? { start: 0, end: size - 1 };
-  const partial = range !== undefined;
-  const length = size === 0 ? 0 : end - start + 1;
-  const body =
-    request.method === 'HEAD' || length === 0
-      ? null
-      : (Readable.toWeb(createReadStream(file, { start, end })) as ReadableStream<Uint8Array>);
-  return new Response(body, {
-    status: partial ? 206 : 200,
-    headers: { ...headers, 'content-length': String(length), ...(partial ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}) },
-  });
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    if (isGone(error)) return text(404, 'Not found', extraHeaders);
+    throw error;
+  }
+  let streaming = false;
+  try {
+    const { size } = await handle.stat();
+    const headers: Record<string, string> = {
+      'content-type': contentTypeOf(file),
+      'accept-ranges': 'bytes',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      ...extraHeaders,
+    };
+    const range = parseRange(request.headers.get('range'), size);
+    if (range === 'unsatisfiable') return new Response(null, { status: 416, headers: { ...headers, 'content-range': `bytes */${size}` } });
+    const { start, end } = range ?? { start: 0, end: size - 1 };
+    const partial = range !== undefined;
+    const length = size === 0 ? 0 : end - start + 1;
+    streaming = request.method !== 'HEAD' && length > 0;
+    // The stream closes the file when it ends or the page stops reading.
+    const body = streaming ? (Readable.toWeb(handle.createReadStream({ start, end })) as ReadableStream<Uint8Array>) : null;
+    return new Response(body, {
+      status: partial ? 206 : 200,
+      headers: { ...headers, 'content-length': String(length), ...(partial ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}) },
+    });
+  } finally {
+    if (!streaming) await handle.close();
+  }
 }
 
 /**

@@ -6,3 +6,5 @@ export const CARRIER_COOKIE = 'kf_carrier';
 
 export type ClientMessage = { id: number; channel: string; args: unknown[] };
 export type ServerMessage = { id: number; result: Result<unknown> } | { event: string; payload: unknown };
+/** From the carrier's socket worker to the page: the connection to Keyframe is gone. */
+export type WorkerNotice = { closed: true };

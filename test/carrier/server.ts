@@ -47,18 +47,24 @@ async function answer(handler: Handler, request: IncomingMessage, response: Serv
   else response.end();
 }
 
-let clientBundle: Promise<string> | undefined;
-function bundleClient(): Promise<string> {
-  clientBundle ??= build({
-    entryPoints: [join(import.meta.dirname, 'client.ts')],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome120',
-    write: false,
-    logLevel: 'silent',
-  }).then((result) => result.outputFiles[0].text);
-  return clientBundle;
+const bundles = new Map<string, Promise<string>>();
+
+/** The carrier's page script (client.ts) or its socket worker (socket-worker.ts), bundled once per process. */
+function bundle(entry: 'client.ts' | 'socket-worker.ts'): Promise<string> {
+  let built = bundles.get(entry);
+  if (!built) {
+    built = build({
+      entryPoints: [join(import.meta.dirname, entry)],
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'chrome120',
+      write: false,
+      logLevel: 'silent',
+    }).then((result) => result.outputFiles[0].text);
+    bundles.set(entry, built);
+  }
+  return built;
 }
 
 function readCookie(request: IncomingMessage, name: string): string | undefined {
@@ -87,7 +93,7 @@ export async function startCarrier(options: { services: Services; rendererDir: s
   const rendererDir = resolve(options.rendererDir);
   const secret = randomBytes(24).toString('base64url');
   const dispatch = createDispatcher(createHandlers(services), { log: services.log, checkResults: true });
-  const clientScript = await bundleClient();
+  const [clientScript, workerScript] = await Promise.all([bundle('client.ts'), bundle('socket-worker.ts')]);
   const indexHtml = (await readFile(join(rendererDir, 'index.html'), 'utf8')).replace(
     '<script type="module"',
     `<script src="${CARRIER_PATH}/bridge.js"></script>\n    <script type="module"`,
@@ -113,6 +119,7 @@ export async function startCarrier(options: { services: Services; rendererDir: s
       return send(response, 403, 'Open the address the demo printed (it carries a secret).');
     if (url.pathname === '/' || url.pathname === '/index.html') return send(response, 200, indexHtml, contentTypeOf('index.html'));
     if (url.pathname === `${CARRIER_PATH}/bridge.js`) return send(response, 200, clientScript, contentTypeOf('bridge.js'));
+    if (url.pathname === `${CARRIER_PATH}/socket-worker.js`) return send(response, 200, workerScript, contentTypeOf('socket-worker.js'));
     return answer(url.pathname.startsWith(MEDIA_PREFIX) ? serveMedia : serveRenderer, request, response, origin);
   });
 

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { E2E_DATA_DIR, launchMode } from './fixtures';
+import runTmpdir from '../run-tmpdir';
 
-export default function globalSetup(): void {
+export default function globalSetup(): () => void {
   const how =
     launchMode === 'electron'
       ? `E2E launcher: real Electron (${process.env['ELECTRON_PATH']})`
@@ -9,4 +10,5 @@ export default function globalSetup(): void {
   console.log(how);
   // A fresh place for this run's user data (the secrets scan searches it at the end).
   rmSync(E2E_DATA_DIR, { recursive: true, force: true });
+  return runTmpdir();
 }

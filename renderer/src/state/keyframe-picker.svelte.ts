@@ -40,13 +40,11 @@ export class KeyframePicker {
   }
 
   /**
-   * While another process holds the library nothing goes into the strip: says why (as main would),
-   * before any dialog opens or any frame is read, and answers true.
+   * While another process holds the library nothing goes into the strip: says why before any
+   * dialog opens or any frame is read, and answers true.
    */
   refusedReadOnly(): boolean {
-    const reason = queue.readOnly;
-    if (reason) handleError(new Error(reason), 'The keyframe was not put in the strip');
-    return reason !== undefined;
+    return queue.refusedWhileReadOnly('The keyframe was not put in the strip');
   }
 
   /** Opens the dialog to choose a frame for `target` (empty, or showing the keyframe being replaced). */

@@ -231,18 +231,8 @@ export class LibraryState {
     this.#frames = undefined;
   }
 
-  /**
-   * While another process holds the library nothing in it may change here (main refuses too): says
-   * why before anything is asked or shown, and answers true.
-   */
-  refusedReadOnly(what: string): boolean {
-    const reason = queue.readOnly;
-    if (reason) handleError(new Error(reason), what);
-    return reason !== undefined;
-  }
-
   async toggleFavourite(job: Pick<JobSummary, 'id' | 'favourite'>): Promise<void> {
-    if (this.refusedReadOnly('Could not change the favourite')) return;
+    if (queue.refusedWhileReadOnly('Could not change the favourite')) return;
     const favourite = !job.favourite;
     this.#pages.patch(job.id, { favourite });
     try {
@@ -256,7 +246,7 @@ export class LibraryState {
   }
 
   async remove(id: string): Promise<boolean> {
-    if (this.refusedReadOnly('Could not delete the job')) return false;
+    if (queue.refusedWhileReadOnly('Could not delete the job')) return false;
     try {
       await call(bridge().library.delete(id));
       if (this.#openId === id) this.close();
@@ -343,7 +333,7 @@ export class LibraryState {
   }
 
   async moveLibrary(): Promise<void> {
-    if (this.refusedReadOnly('The library was not moved')) return;
+    if (queue.refusedWhileReadOnly('The library was not moved')) return;
     this.#move = undefined;
     try {
       const result = await call(bridge().library.move());

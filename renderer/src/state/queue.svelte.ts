@@ -2,6 +2,7 @@
 import type { CancelOutcome, QueueItem, RunnerState, UnknownDecision } from '$contract';
 import { bridge, call } from '../lib/bridge';
 import { listenAll } from './live.svelte';
+import { handleError } from './toasts.svelte';
 
 export class QueueState {
   #items = $state<QueueItem[]>([]);
@@ -22,6 +23,15 @@ export class QueueState {
   /** Why nothing can be written here while another Keyframe holds the library; undefined when this one can. */
   get readOnly(): string | undefined {
     return this.#runner.readOnly ? this.#runner.problem : undefined;
+  }
+  /**
+   * While another Keyframe holds the library: says why under `what` (as main would), before any
+   * dialog opens or anything is sent, and answers true.
+   */
+  refusedWhileReadOnly(what: string): boolean {
+    const reason = this.readOnly;
+    if (reason) handleError(new Error(reason), what);
+    return reason !== undefined;
   }
   get loaded(): boolean {
     return this.#loaded;
