@@ -44,12 +44,13 @@ describe('the loopback carrier', () => {
     expect((await fetch(`${carrier.origin}/`)).status).toBe(403);
     expect((await fetch(`${carrier.origin}/?k=wrong`)).status).toBe(403);
     expect((await fetch(`${carrier.origin}/__carrier/bridge.js`)).status).toBe(403);
+    expect((await fetch(`${carrier.origin}/__carrier/socket-worker.js`)).status).toBe(403);
     expect((await fetch(`${carrier.origin}/media/staging/frame.png`)).status).toBe(403);
   });
 
   it('refuses requests a browser labels as made by another page, even one on this computer with the cookie', async () => {
     for (const site of ['same-site', 'cross-site']) {
-      for (const path of ['/', '/__carrier/bridge.js', '/media/staging/frame.png']) {
+      for (const path of ['/', '/__carrier/bridge.js', '/__carrier/socket-worker.js', '/media/staging/frame.png']) {
         const res = await fetch(`${carrier.origin}${path}`, { headers: { cookie, 'sec-fetch-site': site } });
         expect(res.status, `${site} ${path}`).toBe(403);
       }
@@ -62,6 +63,9 @@ describe('the loopback carrier', () => {
     const page = await fetch(`${carrier.origin}/`, { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<script src="/__carrier/bridge.js"></script>');
+    const worker = await fetch(`${carrier.origin}/__carrier/socket-worker.js`, { headers: { cookie } });
+    expect([worker.status, worker.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect(await worker.text()).toContain('new WebSocket(');
   });
 
   it('serves media only through the media rule, with ranges', async () => {
