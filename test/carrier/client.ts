@@ -15,15 +15,20 @@ let nextId = 1;
 let closed = false;
 const CLOSED: Result<unknown> = { ok: false, error: { code: 'network', message: 'The connection to Keyframe closed.' } };
 
+function close(): void {
+  closed = true;
+  for (const [id, resolve] of pending) {
+    resolve(CLOSED);
+    pending.delete(id);
+  }
+}
+
+// A worker that cannot load says so only here; no call may wait forever for it.
+worker.addEventListener('error', close);
 worker.addEventListener('message', (event: MessageEvent<ServerMessage | WorkerNotice>) => {
   const message = event.data;
-  if ('closed' in message) {
-    closed = true;
-    for (const [id, resolve] of pending) {
-      resolve(CLOSED);
-      pending.delete(id);
-    }
-  } else if ('id' in message) {
+  if ('closed' in message) close();
+  else if ('id' in message) {
     pending.get(message.id)?.(message.result);
     pending.delete(message.id);
   } else {
