@@ -3,8 +3,9 @@
  * the test/demo carrier both call this with their own transport, so the bridge is written once
  * and can never expose a channel the contract does not declare.
  */
-import { eventNames, methodNames } from './index';
-import type { EventName, EventPayload, MethodArgs, MethodName, MethodResult } from './index';
+import { eventNames, methodNames } from './channels';
+import type { EventName, MethodName } from './channels';
+import type { EventPayload, MethodArgs, MethodResult } from './index';
 import type { Result } from './errors';
 
 export interface BridgeTransport {

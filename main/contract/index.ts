@@ -7,6 +7,7 @@
  * events as `keyframe.on.domainVerb(listener)`, which returns an unsubscribe function.
  */
 import { z } from 'zod';
+import type { EventName, MethodName } from './channels';
 import { AppInfo } from './app';
 import { ConnectionTestResult, HostingStatus, InlinePlan, S3SecretInput } from './hosting';
 import { AddFrameBytes, AddFrameUrl, ApplyFix, Frame, FrameIntegrityEvent, FrameRole, HeadVerdict, InspectHead } from './frames';
@@ -35,6 +36,7 @@ import {
 } from './storyboard';
 import { JobDetail, JobId, LibraryChange, LibraryInfo, LibraryPage, LibraryQuery, MoveProgress, MoveResult, PosterImage } from './library';
 
+export * from './channels';
 export * from './app';
 export * from './errors';
 export * from './hosting';
@@ -128,7 +130,7 @@ export const methods = {
   /** Stops the board's export; a re-encoded one's partial file is removed. */
   'storyboard:cancelExport': method(z.tuple([StoryboardId]), z.null()),
   'storyboard:revealExport': method(z.tuple([z.string().min(1).max(4096)]), z.null()),
-} as const satisfies Record<string, MethodSpec>;
+} as const satisfies Record<MethodName, MethodSpec>;
 
 export const events = {
   'settings:changed': Settings,
@@ -142,13 +144,8 @@ export const events = {
   'jobs:submitProgress': SubmitProgress,
   'storyboard:changed': StoryboardChange,
   'storyboard:exportProgress': ExportProgress,
-} as const satisfies Record<string, z.ZodType>;
+} as const satisfies Record<EventName, z.ZodType>;
 
-export type MethodName = keyof typeof methods;
-export type EventName = keyof typeof events;
 export type MethodArgs<M extends MethodName> = z.infer<(typeof methods)[M]['args']>;
 export type MethodResult<M extends MethodName> = z.infer<(typeof methods)[M]['result']>;
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
-
-export const methodNames = Object.keys(methods) as MethodName[];
-export const eventNames = Object.keys(events) as EventName[];

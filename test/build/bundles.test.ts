@@ -24,6 +24,13 @@ describe('production bundles (run `npm run build` first; `npm test` does)', () =
     expect(chunks.map((file) => file.split('/').pop())).toEqual([expect.stringMatching(/^bucket-.*\.js$/)]);
   });
 
+  it('start each window without building the contract’s schemas: the preload carries the channel names only', () => {
+    const preload = readFileSync(join(out, 'preload/index.cjs'), 'utf8');
+    expect(preload).not.toMatch(/zod/i);
+    expect(preload).toMatch(/['"]storyboard:get['"]/);
+    expect(preload.length).toBeLessThan(16_000);
+  });
+
   it('do not contain the test/demo carrier', () => {
     for (const file of files(out)) {
       const text = readFileSync(file, 'utf8');

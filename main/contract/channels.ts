@@ -1,0 +1,81 @@
+/**
+ * The names of every channel between the renderer and main, and nothing else: the preload and the
+ * carrier build the bridge from these lists alone, so a renderer starts without building any
+ * schema. `methods` and `events` in ./index give each name its schemas, and the compiler holds the
+ * two in step (each must have exactly these keys).
+ */
+
+export const methodNames = [
+  'app:info',
+  'settings:get',
+  'settings:set',
+  'token:status',
+  'token:save',
+  'token:verify',
+  'token:remove',
+  'token:importCli',
+  'token:openTokenPage',
+  'library:info',
+  'library:dismissNotice',
+  'library:list',
+  'library:spend',
+  'library:get',
+  'library:setFavourite',
+  'library:savePoster',
+  'library:saveVideoAs',
+  'library:reveal',
+  'library:delete',
+  'library:move',
+  'hosting:status',
+  'hosting:setSecret',
+  'hosting:clearSecret',
+  'hosting:test',
+  'hosting:inlinePlan',
+  'frames:pick',
+  'frames:addBytes',
+  'frames:inspectHead',
+  'frames:addUrl',
+  'frames:fix',
+  'price:get',
+  'jobs:submit',
+  'jobs:list',
+  'jobs:state',
+  'jobs:cancel',
+  'jobs:decide',
+  'jobs:retryDownload',
+  'storyboard:list',
+  'storyboard:create',
+  'storyboard:get',
+  'storyboard:update',
+  'storyboard:delete',
+  'storyboard:putKeyframe',
+  'storyboard:removeKeyframe',
+  'storyboard:moveKeyframe',
+  'storyboard:openKeyframe',
+  'storyboard:setShot',
+  'storyboard:plan',
+  'storyboard:make',
+  'storyboard:pick',
+  'storyboard:export',
+  'storyboard:writeExport',
+  'storyboard:finishExport',
+  'storyboard:cancelExport',
+  'storyboard:revealExport',
+] as const;
+
+export const eventNames = [
+  'settings:changed',
+  'token:changed',
+  'library:changed',
+  'library:moveProgress',
+  'hosting:changed',
+  'frames:integrity',
+  'jobs:changed',
+  'jobs:runner',
+  'jobs:submitProgress',
+  'storyboard:changed',
+  'storyboard:exportProgress',
+] as const;
+
+export type MethodName = (typeof methodNames)[number];
+export type EventName = (typeof eventNames)[number];
