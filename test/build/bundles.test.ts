@@ -31,6 +31,12 @@ describe('production bundles (run `npm run build` first; `npm test` does)', () =
     expect(preload.length).toBeLessThan(16_000);
   });
 
+  it('start the renderer without mediabunny: it is in the chunk loaded on the first re-encoded export', () => {
+    const scripts = files(join(out, 'renderer')).filter((file) => file.endsWith('.js'));
+    const withMediabunny = scripts.filter((file) => readFileSync(file, 'utf8').includes('node_modules/mediabunny/'));
+    expect(withMediabunny.map((file) => file.split('/').pop())).toEqual([expect.stringMatching(/^reencode-cut-.*\.js$/)]);
+  });
+
   it('do not contain the test/demo carrier', () => {
     for (const file of files(out)) {
       const text = readFileSync(file, 'utf8');

@@ -7,7 +7,6 @@
 import type { ExportProgress, ExportResult, ExportTicket, StoryboardId } from '$contract';
 import { bridge, call } from '../lib/bridge';
 import { toBase64 } from '../lib/bytes';
-import { reencodeCut } from '../lib/reencode-cut';
 import { handleError, toasts } from './toasts.svelte';
 
 export type ExportView =
@@ -79,6 +78,8 @@ export class BoardExport {
     };
     show(0, 'Re-encoding the takes (they differ in size or format)…');
     try {
+      // mediabunny is half the renderer's code and only this needs it: it loads on the first re-encode.
+      const { reencodeCut } = await import('../lib/reencode-cut');
       await reencodeCut(ticket.takes, {
         send: async (position, data) => {
           await call(bridge().storyboard.writeExport(ticket.uploadId, position, toBase64(data)));
