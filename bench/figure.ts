@@ -1,3 +1,5 @@
+import { cpus, loadavg } from 'node:os';
+
 /** One measured figure, as `npm run bench` prints it in its table and writes to bench/results/latest.json. */
 export interface Figure {
   /** Short name, e.g. "inspect 9.9 MB JPEG (median)". */
@@ -23,3 +25,6 @@ export function percentile(samples: number[], p: number): number {
 }
 
 export const median = (samples: number[]) => percentile(samples, 50);
+
+/** The machine's load when a figure was taken, for its note: figures here come from a shared 2-core machine. */
+export const machineLoad = () => `load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`;

@@ -8,7 +8,7 @@
  * Search as you type in the UI, quiet and busy, is bench/search.bench.ts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LibraryQuery } from '../main/contract';
 import { EventBus } from '../main/services/events';
@@ -17,7 +17,7 @@ import { createLogger } from '../main/services/log';
 import { mediaUrlFor } from '../main/services/media';
 import { seedLibrary } from '../test/library/seed';
 import type { Benchmark, Figure } from './figure';
-import { median, percentile } from './figure';
+import { machineLoad, median, percentile } from './figure';
 import { openApp, rendererBuilt, timeInPage, TYPED } from './support/gallery-page';
 
 const QUERY_TARGET_MS = 20;
@@ -25,7 +25,6 @@ const FIRST_SCREEN_TARGET_MS = 300;
 
 const log = createLogger(() => {});
 /** Other work on the machine shows in the slowest samples; the notes say how busy it was. */
-const load = () => `load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`;
 
 function time(work: () => unknown, runs: number): number[] {
   const samples: number[] = [];
@@ -66,7 +65,7 @@ async function queryFigures(jobs: number, indexOnly: boolean): Promise<Figure[]>
         value: p95,
         unit: 'ms',
         ...(target ? { target: `< ${target} ms`, meetsTarget: p95 < target } : {}),
-        note: `median ${median(samples).toFixed(2)} ms; ${load()}`,
+        note: `median ${median(samples).toFixed(2)} ms; ${machineLoad()}`,
       });
     };
     measure('first page, newest first', [{}]);
@@ -120,7 +119,7 @@ async function uiFigures(): Promise<Figure[]> {
       unit: 'ms',
       target: `< ${FIRST_SCREEN_TARGET_MS} ms`,
       meetsTarget: worstOpen < FIRST_SCREEN_TARGET_MS,
-      note: `first open ${opens[0].toFixed(0)} ms, median ${median(opens).toFixed(0)} ms; ${load()}`,
+      note: `first open ${opens[0].toFixed(0)} ms, median ${median(opens).toFixed(0)} ms; ${machineLoad()}`,
     });
 
     // Scroll the whole grid: the DOM stays bounded, the heap stays flat.

@@ -11,7 +11,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBus } from '../main/services/events';
 import { LibraryStore } from '../main/services/library/store';
@@ -21,6 +21,7 @@ import type { PollPolicy } from '../main/services/jobs/poll-schedule';
 import { JobRunner } from '../main/services/jobs/runner';
 import { createRunComfyClient } from '../main/services/runcomfy/client';
 import type { Benchmark, Figure } from './figure';
+import { machineLoad } from './figure';
 
 const JOBS = 100;
 const TOKEN = 'bench-polling-token-1234';
@@ -128,7 +129,7 @@ const run: Benchmark = async () => {
           unit: 'ms',
           note:
             `per second of wall time (${((cpuMsPerSecond / 1000) * 100).toFixed(1)} % of one core); ` +
-            `${(status.length / (wallMs / 1000)).toFixed(1)} requests/s; load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
+            `${(status.length / (wallMs / 1000)).toFixed(1)} requests/s; ${machineLoad()}`,
         },
       ];
     };

@@ -7,10 +7,9 @@
  *   - round trip: the same two calls from the page through the bridge (query + carrying);
  *   - the rest (keystroke to painted, minus the round trip) is the renderer: state, diff, layout, paint.
  */
-import { cpus, loadavg } from 'node:os';
 import { LibraryQuery } from '../main/contract';
 import type { Benchmark, Figure } from './figure';
-import { median, percentile } from './figure';
+import { machineLoad, median, percentile } from './figure';
 import { startBusyLoops } from './support/busy';
 import { openApp, rendererBuilt, timeInPage, TYPED } from './support/gallery-page';
 import type { OpenApp } from './support/gallery-page';
@@ -21,7 +20,6 @@ const ROUNDS = 4;
 const prefixes = Array.from({ length: TYPED.length }, (_, i) => TYPED.slice(0, i + 1));
 /** What the gallery asks for each keystroke: the first page, and the spend, of that text. */
 const queries = prefixes.map((text) => LibraryQuery.parse({ text }));
-const load = () => `load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`;
 const fmt = (samples: number[]) => `${median(samples).toFixed(1)}/${percentile(samples, 95).toFixed(1)}`;
 
 /** Main's own time for each keystroke's questions. */
@@ -89,7 +87,7 @@ export async function figuresAt(jobs: 10_000 | 100_000): Promise<Figure[]> {
         };
         figures.push(figure);
         // The table has no room for where the time goes: say it as it is measured.
-        process.stderr.write(`  ${figure.name}: ${figure.value.toFixed(1)} ms; ${figure.note}; ${load()}\n`);
+        process.stderr.write(`  ${figure.name}: ${figure.value.toFixed(1)} ms; ${figure.note}; ${machineLoad()}\n`);
       } finally {
         await loops?.stop();
       }

@@ -13,11 +13,11 @@
  *     `requestVideoFrameCallback` on both <video> elements and the moment the front one swaps.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { Benchmark, Figure } from './figure';
-import { median, percentile } from './figure';
+import { machineLoad, median, percentile } from './figure';
 import { FRAME_MS, seedBoard } from './support/board';
 import { benchServices, openApp, rendererBuilt } from './support/gallery-page';
 import type { BenchWindow } from './support/gallery-page';
@@ -33,7 +33,6 @@ const WARMING_OPENS = 3;
 const WARM_OPENS = 15;
 const SEAMS = 8;
 
-const load = () => `load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`;
 const spread = (samples: number[]) => `p50 ${median(samples).toFixed(1)} ms, p95 ${percentile(samples, 95).toFixed(1)} ms`;
 
 async function serviceFigures(): Promise<Figure[]> {
@@ -66,7 +65,7 @@ async function serviceFigures(): Promise<Figure[]> {
         unit: 'ms',
         target: `< ${OPEN_TARGET_MS} ms`,
         meetsTarget: percentile(cold, 95) < OPEN_TARGET_MS,
-        note: `${spread(cold)}; board ${(bytes / 1024).toFixed(0)} KB as JSON; ${load()}`,
+        note: `${spread(cold)}; board ${(bytes / 1024).toFixed(0)} KB as JSON; ${machineLoad()}`,
       },
       {
         name: `storyboard:get, ${label}, warm (p95 of ${warm.length})`,
@@ -74,7 +73,7 @@ async function serviceFigures(): Promise<Figure[]> {
         unit: 'ms',
         target: `< ${OPEN_TARGET_MS} ms`,
         meetsTarget: percentile(warm, 95) < OPEN_TARGET_MS,
-        note: `${spread(warm)}; ${load()}`,
+        note: `${spread(warm)}; ${machineLoad()}`,
       },
     ];
   } finally {
@@ -310,7 +309,7 @@ async function uiFigures(): Promise<Figure[]> {
         unit: 'ms',
         target: `< ${OPEN_TARGET_MS} ms`,
         meetsTarget: median(cold) < OPEN_TARGET_MS,
-        note: `${cold.map((ms) => ms.toFixed(0)).join(', ')} ms; every card in the DOM and painted: ${coldComplete.map((ms) => ms.toFixed(0)).join(', ')} ms; then the next ${warming.length} opens, while V8 still optimises: ${warming.map((ms) => ms.toFixed(0)).join(', ')} ms; ${load()}`,
+        note: `${cold.map((ms) => ms.toFixed(0)).join(', ')} ms; every card in the DOM and painted: ${coldComplete.map((ms) => ms.toFixed(0)).join(', ')} ms; then the next ${warming.length} opens, while V8 still optimises: ${warming.map((ms) => ms.toFixed(0)).join(', ')} ms; ${machineLoad()}`,
       },
       {
         name: `open the ${counts.shots}-shot board in Chromium, warm (p95 of ${warm.length})`,
@@ -318,19 +317,19 @@ async function uiFigures(): Promise<Figure[]> {
         unit: 'ms',
         target: `< ${OPEN_TARGET_MS} ms`,
         meetsTarget: percentile(warm, 95) < OPEN_TARGET_MS,
-        note: `${spread(warm)}; every card in the DOM and painted: ${spread(warmComplete)}; in frames over 50 ms per open (median): script ${part('scriptMs')} ms, style + layout + paint ${part('renderMs')} ms; shot cards built by then: ${median(built)} of ${counts.shots} (the rest as they come near); images decode after this; ${load()}`,
+        note: `${spread(warm)}; every card in the DOM and painted: ${spread(warmComplete)}; in frames over 50 ms per open (median): script ${part('scriptMs')} ms, style + layout + paint ${part('renderMs')} ms; shot cards built by then: ${median(built)} of ${counts.shots} (the rest as they come near); images decode after this; ${machineLoad()}`,
       },
       {
         name: `scroll the strip to its far end: the last shot card built with its takes and painted (p95 of ${scrolls.length})`,
         value: percentile(scrolls, 95),
         unit: 'ms',
-        note: `${spread(scrolls)}; ${load()}`,
+        note: `${spread(scrolls)}; ${machineLoad()}`,
       },
       {
         name: `storyboard:get from the page through the carrier's bridge (p95 of ${bridge.length})`,
         value: percentile(bridge, 95),
         unit: 'ms',
-        note: `${spread(bridge)}; the request and the board's JSON both ways; ${load()}`,
+        note: `${spread(bridge)}; the request and the board's JSON both ways; ${machineLoad()}`,
       },
     );
 
@@ -352,7 +351,7 @@ async function uiFigures(): Promise<Figure[]> {
         value: median(holds),
         unit: 'ms',
         peer: { name: 'one frame at 24 fps', value: FRAME_MS },
-        note: `max ${Math.max(...holds).toFixed(1)} ms; up to one frame is seamless; the elements swap visibility, so never a blank; take 1's last frame presented: ${seams.map((s) => s.lastFrameIndex).join(', ')} (its last is 71 for a 3 s take, 47 for a 2 s one); ${load()}${problems.length ? `; ${problems.join('; ')}` : ''}`,
+        note: `max ${Math.max(...holds).toFixed(1)} ms; up to one frame is seamless; the elements swap visibility, so never a blank; take 1's last frame presented: ${seams.map((s) => s.lastFrameIndex).join(', ')} (its last is 71 for a 3 s take, 47 for a 2 s one); ${machineLoad()}${problems.length ? `; ${problems.join('; ')}` : ''}`,
       },
       {
         name: `player seam: take 1's last frame to take 2's next new frame, both by requestVideoFrameCallback (p50)`,

@@ -64,6 +64,19 @@ function paintedWhen(ready: () => unknown): Promise<number> {
   });
 }
 
+/**
+ * Runs in the page from its start (openApp installs it): marks `keyframe:first-screen` (a User
+ * Timing mark) at the first DOM change that puts the sidebar's places in, the app's first screen.
+ */
+function markFirstScreen(): void {
+  const seen = new MutationObserver(() => {
+    if (!document.querySelector('nav[aria-label="Places"]')) return;
+    performance.mark('keyframe:first-screen');
+    seen.disconnect();
+  });
+  seen.observe(document, { childList: true, subtree: true });
+}
+
 /** In the page, after openApp. */
 export type BenchWindow = Window & { benchPainted: typeof paintedWhen };
 
@@ -82,6 +95,7 @@ export async function openApp(jobs: number, indexOnly: boolean, seed: number): P
     // tsx keeps function names with a `__name` helper, which the functions sent to the page would miss.
     await page.addInitScript('globalThis.__name = (fn) => fn');
     await page.addInitScript(`globalThis.benchPainted = ${paintedWhen.toString()}`);
+    await page.addInitScript(`(${markFirstScreen.toString()})()`);
     await page.goto(carrier.url);
     await page.getByRole('navigation', { name: 'Places' }).waitFor();
     return page;
