@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createHandlers } from '../ipc/handlers';
 import type { Services } from '../services';
 import { buildBridge, eventKey } from './bridge';
-import { eventNames, methodNames, methods } from './index';
+import { eventNames, events, methodNames, methods } from './index';
 
 describe('the bridge built from the contract', () => {
   const calls: [string, unknown[]][] = [];
@@ -23,6 +23,11 @@ describe('the bridge built from the contract', () => {
     const declared = [...methodNames.map((name) => name.replace(':', '.')), ...eventNames.map((name) => `on.${eventKey(name)}`)];
     expect(exposed.sort()).toEqual(declared.sort());
     for (const group of Object.values(bridge)) for (const fn of Object.values(group)) expect(typeof fn).toBe('function');
+  });
+
+  it('is built from names that are exactly the contract’s methods and events (the preload carries the names only)', () => {
+    expect([...methodNames].sort()).toEqual(Object.keys(methods).sort());
+    expect([...eventNames].sort()).toEqual(Object.keys(events).sort());
   });
 
   it('is frozen, so page scripts cannot add a channel', () => {

@@ -24,7 +24,7 @@ describe('production bundles (run `npm run build` first; `npm test` does)', () =
     expect(chunks.map((file) => file.split('/').pop())).toEqual([expect.stringMatching(/^bucket-.*\.js$/)]);
   });
 
-  it('start each window without building the contract’s schemas: the preload carries the channel names only', () => {
+  it('keep the contract’s schemas out of the preload: it carries the channel names only', () => {
     const preload = readFileSync(join(out, 'preload/index.cjs'), 'utf8');
     expect(preload).not.toMatch(/zod/i);
     expect(preload).toMatch(/['"]storyboard:get['"]/);
@@ -33,6 +33,7 @@ describe('production bundles (run `npm run build` first; `npm test` does)', () =
 
   it('start the renderer without mediabunny: it is in the chunk loaded on the first re-encoded export', () => {
     const scripts = files(join(out, 'renderer')).filter((file) => file.endsWith('.js'));
+    // The builder's module comments name the package (the renderer is not minified; if it were, this fails, not passes).
     const withMediabunny = scripts.filter((file) => readFileSync(file, 'utf8').includes('node_modules/mediabunny/'));
     expect(withMediabunny.map((file) => file.split('/').pop())).toEqual([expect.stringMatching(/^reencode-cut-.*\.js$/)]);
   });

@@ -80,6 +80,7 @@ export class BoardExport {
     try {
       // mediabunny is half the renderer's code and only this needs it: it loads on the first re-encode.
       const { reencodeCut } = await import('../lib/reencode-cut');
+      abort.signal.throwIfAborted();
       await reencodeCut(ticket.takes, {
         send: async (position, data) => {
           await call(bridge().storyboard.writeExport(ticket.uploadId, position, toBase64(data)));
@@ -90,7 +91,11 @@ export class BoardExport {
       show(1, 'Checking the cut…');
       return await call(bridge().storyboard.finishExport(ticket.uploadId));
     } catch (error) {
-      if (!abort.signal.aborted) await call(bridge().storyboard.cancelExport(id)).catch(() => {});
+      if (!abort.signal.aborted) {
+        // Shown before main drops the partial file, so its "cancelled" does not stand in for the reason.
+        this.#views[id] = { phase: 'failed', message: error instanceof Error ? error.message : String(error) };
+        await call(bridge().storyboard.cancelExport(id)).catch(() => {});
+      }
       throw error;
     } finally {
       delete this.#aborts[id];
@@ -102,6 +107,7 @@ export class BoardExport {
     if (progress.phase === 'checking' || progress.phase === 'writing') {
       if (view.phase === 'running') this.#views[progress.id] = { ...view, fraction: progress.fraction, message: progress.message };
     } else if (progress.phase === 'cancelled') {
+      if (view.phase !== 'running') return;
       this.#views[progress.id] = { phase: 'idle' };
       toasts.show(progress.message); // "Export cancelled; nothing was left behind.
     } else if (progress.phase === 'failed') {
