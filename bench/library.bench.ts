@@ -24,8 +24,6 @@ const QUERY_TARGET_MS = 20;
 const FIRST_SCREEN_TARGET_MS = 300;
 
 const log = createLogger(() => {});
-/** Other work on the machine shows in the slowest samples; the notes say how busy it was. */
-
 function time(work: () => unknown, runs: number): number[] {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {

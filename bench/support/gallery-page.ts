@@ -66,15 +66,17 @@ function paintedWhen(ready: () => unknown): Promise<number> {
 
 /**
  * Runs in the page from its start (openApp installs it): marks `keyframe:first-screen` (a User
- * Timing mark) at the first DOM change that puts the sidebar's places in, the app's first screen.
+ * Timing mark) just after the paint of the first frame in which the app's content is no longer
+ * busy (its first calls to main answered, the place on screen), found as `paintedWhen` finds it.
  */
 function markFirstScreen(): void {
-  const seen = new MutationObserver(() => {
-    if (!document.querySelector('nav[aria-label="Places"]')) return;
-    performance.mark('keyframe:first-screen');
-    seen.disconnect();
-  });
-  seen.observe(document, { childList: true, subtree: true });
+  const check = () => {
+    if (!document.querySelector('main.content[aria-busy="false"]')) return void requestAnimationFrame(check);
+    const afterPaint = new MessageChannel();
+    afterPaint.port1.onmessage = () => performance.mark('keyframe:first-screen');
+    afterPaint.port2.postMessage(null);
+  };
+  requestAnimationFrame(check);
 }
 
 /** In the page, after openApp. */
