@@ -2,11 +2,12 @@
  * `npm run fake-api`: the fake RunComfy API on its own, for demos and manual testing without a
  * real token. Jobs move at a human pace (a few seconds per queue position).
  *
- *   npm run fake-api -- [--port 8787] [--token demo-token-1234] [--fail] [--refuse-data-uris]
+ *   npm run fake-api -- [--port 8787] [--token demo-token-1234] [--fail] [--refuse-data-uris] [--video a.mp4 --video b.mp4]
  *
  * Then start Keyframe against it (see docs/connect.md):
  *   KEYFRAME_API_BASE_URL=http://127.0.0.1:8787 RUNCOMFY_TOKEN=demo-token-1234 npm run demo
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startFakeRunComfy } from './server';
 
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     fail: { type: 'boolean', default: false },
     'refuse-data-uris': { type: 'boolean', default: false },
     'fetch-images': { type: 'boolean', default: false },
+    video: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -33,7 +35,9 @@ if (values.help) {
   --run-seconds S        seconds a job runs (default 10)
   --fail                 jobs end failed instead of completed
   --refuse-data-uris     answer 422 to data: image URIs
-  --fetch-images         fetch loopback image URLs / decode data: URIs and log their sha256`);
+  --fetch-images         fetch loopback image URLs / decode data: URIs and log their sha256
+  --video FILE           an MP4 the jobs deliver, in turn (repeatable; two of different sizes make
+                         a storyboard's export re-encode; default: the fake's own short clip)`);
   process.exit(0);
 }
 
@@ -43,6 +47,7 @@ const fake = await startFakeRunComfy({
   tokens,
   refuseDataUris: values['refuse-data-uris'],
   fetchImages: values['fetch-images'],
+  videos: values.video?.map((file) => readFileSync(file)),
   plan: {
     queuePositions: Number(values['queue-positions']),
     stepMs: Number(values['step-seconds']) * 1000,
