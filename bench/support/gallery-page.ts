@@ -65,18 +65,13 @@ function paintedWhen(ready: () => unknown): Promise<number> {
 }
 
 /**
- * Runs in the page from its start (openApp installs it): marks `keyframe:first-screen` (a User
- * Timing mark) just after the paint of the first frame in which the app's content is no longer
- * busy (its first calls to main answered, the place on screen), found as `paintedWhen` finds it.
+ * Runs in the page from its start, after `benchPainted` (openApp installs both): marks
+ * `keyframe:first-screen` (a User Timing mark) just after the paint of the first frame in which the
+ * app's content is no longer busy (its first calls to main answered, the place on screen).
  */
 function markFirstScreen(): void {
-  const check = () => {
-    if (!document.querySelector('main.content[aria-busy="false"]')) return void requestAnimationFrame(check);
-    const afterPaint = new MessageChannel();
-    afterPaint.port1.onmessage = () => performance.mark('keyframe:first-screen');
-    afterPaint.port2.postMessage(null);
-  };
-  requestAnimationFrame(check);
+  const painted = (globalThis as unknown as BenchWindow).benchPainted;
+  void painted(() => document.querySelector('main.content[aria-busy="false"]')).then(() => performance.mark('keyframe:first-screen'));
 }
 
 /** In the page, after openApp. */
