@@ -74,6 +74,37 @@ function markFirstScreen(): void {
   void painted(() => document.querySelector('main.content[aria-busy="false"]')).then(() => performance.mark('keyframe:first-screen'));
 }
 
+/**
+ * Waits until every Chromium process (the page's renderer, the browser, the GPU process, and the
+ * other renderers Chromium starts beside a new page) has used under 10% of a core in each of two
+ * running 250 ms windows. A new browser context starts such a renderer, busy for about half a second
+ * after the page itself is idle: a click then times the 2 cores' contention, not the app. (In the
+ * app one window lives as long as the app.) Resolves false if that has not happened by `timeoutMs`.
+ */
+export async function chromiumQuiet(page: Page, timeoutMs = 20_000): Promise<boolean> {
+  const cdp = await page.context().browser()!.newBrowserCDPSession();
+  const cpuSeconds = async () => {
+    const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+    return new Map(processInfo.map(({ id, cpuTime }) => [id, cpuTime]));
+  };
+  try {
+    const until = Date.now() + timeoutMs;
+    let quietWindows = 0;
+    let before = await cpuSeconds();
+    while (quietWindows < 2) {
+      if (Date.now() > until) return false;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const after = await cpuSeconds();
+      const used = [...after].reduce((sum, [id, seconds]) => sum + seconds - (before.get(id) ?? seconds), 0);
+      quietWindows = used < 0.025 ? quietWindows + 1 : 0;
+      before = after;
+    }
+    return true;
+  } finally {
+    await cdp.detach();
+  }
+}
+
 /** In the page, after openApp. */
 export type BenchWindow = Window & { benchPainted: typeof paintedWhen };
 

@@ -30,7 +30,8 @@ test('a 29-shot board builds a card far along when it is scrolled to or tabbed i
   await expect(last.getByTestId('shot-sketch')).toContainText('@Image1 to @Image2, shot 29');
   await expect(last.getByTestId('shot-sketch')).toContainText('Take 1 picked');
   await expect(last.getByRole('textbox')).toHaveCount(0);
-  expect(await page.locator('[data-testid="take"] video').count()).toBeLessThan(2 * 29);
+  // No take is a <video> until it is played: each shows its poster as a picture.
+  await expect(page.locator('[data-testid="take"] video')).toHaveCount(0);
   // A sketch is as tall as a built card with as many takes (content, inside the card's padding).
   const heights = await shots.evaluateAll((cards) => {
     const padded = (card: Element) => card.getBoundingClientRect().height - 2 * 12 - 2;
@@ -39,16 +40,28 @@ test('a 29-shot board builds a card far along when it is scrolled to or tabbed i
   expect(heights.sketch).toBeCloseTo(heights.built, 0);
   await app.screenshot('storyboard-long-open');
 
-  // Scrolled to, it is built: its prompt editor and both takes, each video with a poster and nothing loaded.
+  // Scrolled to, it is built: its prompt editor and both takes, each its poster, nothing loaded.
   await page.locator('[data-strip]').evaluate((strip) => (strip.scrollLeft = strip.scrollWidth));
   await expect(last).toHaveAttribute('data-built', 'true');
   await expect(last.getByRole('textbox', { name: 'Prompt' })).toHaveValue('@Image1 to @Image2, shot 29');
-  const videos = last.locator('[data-testid="take"] video');
-  await expect(videos).toHaveCount(2);
-  for (const video of await videos.all()) {
-    await expect(video).toHaveAttribute('preload', 'none');
-    await expect(video).toHaveAttribute('poster', /\S/);
+  const posters = [];
+  for (const number of [1, 2]) {
+    const picture = last.getByRole('img', { name: `Take ${number}` });
+    await expect(picture).toHaveJSProperty('complete', true);
+    expect(await picture.evaluate((image: HTMLImageElement) => image.naturalWidth)).toBeGreaterThan(0);
+    posters.push(await picture.getAttribute('src'));
   }
+  await expect(last.locator('[data-testid="take"] video')).toHaveCount(0);
+  // Hovered, a take becomes its video, with the same poster, and plays.
+  await last.getByRole('img', { name: 'Take 1' }).scrollIntoViewIfNeeded();
+  const box = (await last.getByRole('img', { name: 'Take 1' }).boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const video = last.locator('video[aria-label="Take 1"]');
+  await expect(video).toHaveAttribute('poster', posters[0]!);
+  await expect(last.getByRole('img', { name: 'Take 1' })).toHaveCount(0);
+  await expect.poll(() => video.evaluate((element: HTMLVideoElement) => element.currentTime)).toBeGreaterThan(0);
+  await page.mouse.move(0, 0);
+  await expect.poll(() => video.evaluate((element: HTMLVideoElement) => element.paused)).toBe(true);
   await last.getByRole('button', { name: 'Play side by side' }).scrollIntoViewIfNeeded();
   await expect(last.getByRole('button', { name: 'Picked take 1' })).toBeVisible();
   await app.screenshot('storyboard-long-end');

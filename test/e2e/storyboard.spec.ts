@@ -108,14 +108,18 @@ test('build a board by drop and paste, make two takes per shot, replace a keyfra
   const takes = page.getByTestId('take');
   await expect(takes).toHaveCount(6);
   expect(fakeApi.count('submit')).toBe(6);
-  await expect(page.locator('[data-testid="take"][data-status="completed"] video')).toHaveCount(6, { timeout: 30_000 });
+  await expect(page.locator('[data-testid="take"][data-playable="true"]')).toHaveCount(6, { timeout: 30_000 });
   await expect(page.getByTestId('make-plan')).toHaveText(/^6 jobs/); // nothing picked yet: "Make all" would send again
   await shots.nth(0).getByRole('button', { name: 'Play side by side' }).scrollIntoViewIfNeeded();
   await app.screenshot('storyboard-takes');
 
-  // "Play side by side": the takes load nothing until then, and start together from their first frame.
+  // "Play side by side": until then each take is its poster (no <video>, nothing loaded); then they
+  // start together from their first frame.
   const sideBySide = shots.nth(0).locator('[data-testid="take"] video');
+  await expect(sideBySide).toHaveCount(0);
+  await expect(shots.nth(0).getByRole('img', { name: 'Take 2' })).toHaveJSProperty('complete', true);
   await shots.nth(0).getByRole('button', { name: 'Play side by side' }).click();
+  await expect(sideBySide).toHaveCount(2);
   await expect
     .poll(() => sideBySide.evaluateAll((videos: HTMLVideoElement[]) => videos.every((v) => !v.paused && v.currentTime > 0)))
     .toBe(true);
@@ -207,7 +211,7 @@ test('takes of different sizes are re-encoded in the renderer into one MP4 that 
       .getByRole('textbox', { name: 'Prompt' })
       .fill(`From @Image1 to @Image2, part ${index + 1}`);
   await page.getByRole('button', { name: 'Make all' }).click();
-  await expect(page.locator('[data-testid="take"][data-status="completed"] video')).toHaveCount(2, { timeout: 30_000 });
+  await expect(page.locator('[data-testid="take"][data-playable="true"]')).toHaveCount(2, { timeout: 30_000 });
   for (const index of [0, 1]) await shots.nth(index).getByRole('button', { name: 'Pick take 1' }).click();
   await expect(page.getByTestId('make-plan')).toHaveText('Every shot has a picked take.');
 
