@@ -356,6 +356,8 @@ async function uiFigures(): Promise<Figure[]> {
     const seams: SeamSample[] = [];
     const problems: string[] = [];
     await page.getByTestId('board-player').scrollIntoViewIfNeeded();
+    // The player puts its <video> pair in once the board has painted; playSeam watches both.
+    await page.getByTestId('player-video').nth(1).waitFor({ state: 'attached' });
     for (let seam = 0; seam < SEAMS; seam++) {
       await page.getByRole('combobox', { name: 'Seam to preview' }).selectOption(String(seam));
       const sample = await playSeam(page);

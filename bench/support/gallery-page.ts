@@ -75,28 +75,30 @@ function markFirstScreen(): void {
 }
 
 /**
- * Waits until every Chromium process (the page's renderer, the browser, the GPU process, and the
- * other renderers Chromium starts beside a new page) has used under 10% of a core in each of two
- * running 250 ms windows. A new browser context starts such a renderer, busy for about half a second
- * after the page itself is idle: a click then times the 2 cores' contention, not the app. (In the
- * app one window lives as long as the app.) Resolves false if that has not happened by `timeoutMs`.
+ * Waits until Chromium's processes together (the page's renderer, the browser, the GPU process, and
+ * any other renderer Chromium is still starting) have used under 10% of one core in each of two
+ * running windows of about 250 ms. A new browser context starts a second renderer with its first
+ * page, and it was still starting (about a core for half a second) after the page itself was idle:
+ * a click then times the 2 cores' contention, not the app. Resolves false if that has not
+ * happened by `timeoutMs`.
  */
 export async function chromiumQuiet(page: Page, timeoutMs = 20_000): Promise<boolean> {
   const cdp = await page.context().browser()!.newBrowserCDPSession();
-  const cpuSeconds = async () => {
+  const sample = async () => {
     const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
-    return new Map(processInfo.map(({ id, cpuTime }) => [id, cpuTime]));
+    return { at: performance.now(), cpuSeconds: new Map(processInfo.map(({ id, cpuTime }) => [id, cpuTime])) };
   };
   try {
     const until = Date.now() + timeoutMs;
     let quietWindows = 0;
-    let before = await cpuSeconds();
+    let before = await sample();
     while (quietWindows < 2) {
       if (Date.now() > until) return false;
       await new Promise((resolve) => setTimeout(resolve, 250));
-      const after = await cpuSeconds();
-      const used = [...after].reduce((sum, [id, seconds]) => sum + seconds - (before.get(id) ?? seconds), 0);
-      quietWindows = used < 0.025 ? quietWindows + 1 : 0;
+      const after = await sample();
+      // A process new since the last sample counts all it has used.
+      const used = [...after.cpuSeconds].reduce((sum, [id, seconds]) => sum + seconds - (before.cpuSeconds.get(id) ?? 0), 0);
+      quietWindows = used / ((after.at - before.at) / 1000) < 0.1 ? quietWindows + 1 : 0;
       before = after;
     }
     return true;

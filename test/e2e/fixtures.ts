@@ -31,6 +31,9 @@ export const CHROMIUM_FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // Electron turns Chromium's spare renderer off (shell/browser/feature_list.cc): no renderer
+  // process is started beside each new page for the next one.
+  '--disable-features=SpareRendererForSitePerProcess',
   // Heap snapshots keep whole strings, not their first 1024 characters (security.spec.ts searches them).
   '--js-flags=--heap-snapshot-string-limit=100000000',
 ];

@@ -31,6 +31,7 @@ test('a 29-shot board builds a card far along when it is scrolled to or tabbed i
   await expect(last.getByTestId('shot-sketch')).toContainText('Take 1 picked');
   await expect(last.getByRole('textbox')).toHaveCount(0);
   // No take is a <video> until it is played: each shows its poster as a picture.
+  await page.mouse.move(0, 0);
   await expect(page.locator('[data-testid="take"] video')).toHaveCount(0);
   // A sketch is as tall as a built card with as many takes (content, inside the card's padding).
   const heights = await shots.evaluateAll((cards) => {
@@ -59,9 +60,13 @@ test('a 29-shot board builds a card far along when it is scrolled to or tabbed i
   const video = last.locator('video[aria-label="Take 1"]');
   await expect(video).toHaveAttribute('poster', posters[0]!);
   await expect(last.getByRole('img', { name: 'Take 1' })).toHaveCount(0);
-  await expect.poll(() => video.evaluate((element: HTMLVideoElement) => element.currentTime)).toBeGreaterThan(0);
+  await video.evaluate(
+    (element: HTMLVideoElement) =>
+      new Promise((playing) => (element.currentTime > 0 ? playing(true) : element.addEventListener('timeupdate', playing, { once: true }))),
+  );
+  // The pointer leaves: it stops there, before its end.
   await page.mouse.move(0, 0);
-  await expect.poll(() => video.evaluate((element: HTMLVideoElement) => element.paused)).toBe(true);
+  await expect.poll(() => video.evaluate((element: HTMLVideoElement) => element.paused && !element.ended)).toBe(true);
   await last.getByRole('button', { name: 'Play side by side' }).scrollIntoViewIfNeeded();
   await expect(last.getByRole('button', { name: 'Picked take 1' })).toBeVisible();
   await app.screenshot('storyboard-long-end');

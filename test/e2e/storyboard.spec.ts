@@ -116,8 +116,11 @@ test('build a board by drop and paste, make two takes per shot, replace a keyfra
   // "Play side by side": until then each take is its poster (no <video>, nothing loaded); then they
   // start together from their first frame.
   const sideBySide = shots.nth(0).locator('[data-testid="take"] video');
+  await page.mouse.move(0, 0);
   await expect(sideBySide).toHaveCount(0);
-  await expect(shots.nth(0).getByRole('img', { name: 'Take 2' })).toHaveJSProperty('complete', true);
+  const poster = shots.nth(0).getByRole('img', { name: 'Take 2' });
+  await expect(poster).toHaveJSProperty('complete', true);
+  expect(await poster.evaluate((image: HTMLImageElement) => image.naturalWidth)).toBeGreaterThan(0);
   await shots.nth(0).getByRole('button', { name: 'Play side by side' }).click();
   await expect(sideBySide).toHaveCount(2);
   await expect
@@ -171,6 +174,10 @@ test('build a board by drop and paste, make two takes per shot, replace a keyfra
   await expect(keyframes).toHaveCount(4);
   await expect(page.getByTestId('make-plan')).toHaveText('Every shot has a picked take.');
 
+  // At rest the player shows the cut's first frame: shot 1's picked take, loaded.
+  const front = page.locator('[data-testid="player-video"].front');
+  await expect.poll(() => front.evaluate((video: HTMLVideoElement) => video.readyState)).toBeGreaterThanOrEqual(2);
+
   // The seam between shots 1 and 2: the player moves from shot 1 into shot 2 and stops.
   const player = page.getByTestId('board-player');
   await page.getByRole('combobox', { name: 'Seam to preview' }).selectOption({ label: 'Shot 1 → 2' });
@@ -214,6 +221,13 @@ test('takes of different sizes are re-encoded in the renderer into one MP4 that 
   await expect(page.locator('[data-testid="take"][data-playable="true"]')).toHaveCount(2, { timeout: 30_000 });
   for (const index of [0, 1]) await shots.nth(index).getByRole('button', { name: 'Pick take 1' }).click();
   await expect(page.getByTestId('make-plan')).toHaveText('Every shot has a picked take.');
+
+  // A shot with one finished take plays it from its card, by keyboard too.
+  await shots.nth(0).getByRole('button', { name: 'Play', exact: true }).focus();
+  await page.keyboard.press('Enter');
+  const take = shots.nth(0).locator('video[aria-label="Take 1"]');
+  await expect.poll(() => take.evaluate((video: HTMLVideoElement) => video.currentTime)).toBeGreaterThan(0);
+  await take.evaluate((video: HTMLVideoElement) => video.pause());
 
   // Shot 1's take is 480×270 (3 s), shot 2's 640×360 (1 s): a remux cannot join them, so the page
   // decodes both and encodes one H.264 file at the first take's size, sending it to main in chunks.
