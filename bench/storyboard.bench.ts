@@ -32,7 +32,7 @@ const WARM_GETS = 50;
  * Each in a new renderer process (nothing compiled, no style or font looked up yet), clicked once
  * the list has settled and Chromium's processes are quiet.
  */
-const COLD_OPENS = 5;
+const COLD_OPENS = 9;
 /** Also in new renderers, clicked while Chromium still starts the processes of a new page. */
 const COLD_BUSY_OPENS = 3;
 /** Opens while V8 is still optimising the code they run, then the ones measured as warm. */
