@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Shot, Take } from '$contract';
 import { boardOf } from '../test/fake-board';
-import { lengthOf, seam, sequence } from './board-sequence';
+import { lengthOf, playableTakes, seam, sequence } from './board-sequence';
 
 const take = (jobId: string, durationS: number, status: Take['status'] = 'completed'): Take => ({
   jobId,
@@ -43,5 +43,16 @@ describe('the storyboard sequence', () => {
     expect(before).toMatchObject({ shot: 0, kind: 'video', from: 4.5, to: 5.5 });
     expect(after).toMatchObject({ shot: 1, kind: 'still', from: 0, to: 1 });
     expect(seam(b, 2)).toEqual([]);
+  });
+});
+
+describe("a shot card's play button", () => {
+  it('counts the finished takes with a video only, and plays one alone or more side by side', () => {
+    const running = take('20261202-010000-aaaaaa', 5, 'running');
+    const notDownloaded = { ...take('20261202-010000-bbbbbb', 5), videoUrl: undefined };
+    const done = take('20261202-010000-cccccc', 5);
+    expect(playableTakes(shot(0, [running, notDownloaded]))).toEqual({ count: 0, label: 'Play' });
+    expect(playableTakes(shot(0, [running, done]))).toEqual({ count: 1, label: 'Play' });
+    expect(playableTakes(shot(0, [done, take('20261202-010000-dddddd', 3)]))).toEqual({ count: 2, label: 'Play side by side' });
   });
 });

@@ -3,7 +3,7 @@
  * take plays that take; one without shows its two keyframes as a still for its duration. A seam
  * preview is the last second of one shot and the first second of the next.
  */
-import type { Storyboard } from '$contract';
+import type { Shot, Storyboard, Take } from '$contract';
 
 export type Segment =
   | { shot: number; kind: 'video'; src: string; from: number; to: number }
@@ -12,10 +12,21 @@ export type Segment =
 /** How much of each side of a seam the preview plays. */
 export const SEAM_SECONDS = 1;
 
+/** A take that can be played: finished, its video downloaded. */
+export function isPlayable(take: Take | undefined): take is Take & { videoUrl: string } {
+  return take?.status === 'completed' && !!take.videoUrl;
+}
+
+/** How many of a shot's takes can be played, and what its play button says for them. */
+export function playableTakes(shot: Shot): { count: number; label: string } {
+  const count = shot.takes.filter(isPlayable).length;
+  return { count, label: count > 1 ? 'Play side by side' : 'Play' };
+}
+
 export function sequence(board: Storyboard): Segment[] {
   return board.shots.map((shot, index) => {
     const take = shot.takes.find((candidate) => candidate.jobId === shot.pickedJobId);
-    if (take?.status === 'completed' && take.videoUrl) {
+    if (isPlayable(take)) {
       return { shot: index, kind: 'video', src: take.videoUrl, from: 0, to: take.durationS };
     }
     const start = board.keyframes[shot.index]?.mediaUrl ?? '';
