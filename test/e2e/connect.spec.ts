@@ -68,12 +68,15 @@ test.describe('signed out', () => {
     expect(await app.keychain.get(SECRET_ACCOUNTS.runcomfyToken)).toBeUndefined();
 
     // The right one, with the progress shown while RunComfy answers.
-    fakeApi.script('status', { delayMs: 800 });
+    // RunComfy's answer is held until the progress has been seen (not for a time a busy machine can outrun).
+    let answer = () => {};
+    fakeApi.script('status', { holdUntil: new Promise<void>((resolve) => (answer = resolve)) });
     await field.fill(FAKE_TOKEN);
     await expect(problem).toBeHidden();
     await sheet.getByRole('button', { name: 'Verify and save' }).click();
     await expect(sheet.getByRole('button', { name: 'Checking with RunComfy…' })).toBeDisabled();
     await app.screenshot('connect-checking');
+    answer();
     await expect(sheet).toBeHidden();
     await expect(page.getByRole('heading', { name: 'Create', level: 1 })).toBeVisible();
     // One request verified the token (Create then asks for the price with it, which is not a check).
